@@ -1,0 +1,154 @@
+"""Parse one import file into a ParsedArticle: the whole pure half of the importer."""
+
+import hashlib
+import html
+import re
+from datetime import tzinfo
+from zoneinfo import ZoneInfo
+
+from articles.ingest.attribution import extract_attribution
+from articles.ingest.body import (
+    first_paragraph,
+    image_size,
+    parse_html,
+    plain_text,
+    to_html,
+    unwrap_container,
+)
+from articles.ingest.dates import parse_date
+from articles.ingest.document import decode, split_front_matter
+from articles.ingest.entities import find_mentions
+from articles.ingest.types import ImportRejected, ParsedArticle
+
+DEFAULT_MAX_BYTES = 2 * 1024 * 1024
+SHANGHAI = ZoneInfo("Asia/Shanghai")
+
+# The generator replaced these in titles with "_" (see the corpus README).
+_MANGLED = ':/\\?*“”<>|[]"：？'
+_PLACEHOLDER_IMAGE = re.compile(r"^https?://(?:[a-z0-9-]+\.)*picsum\.photos/", re.IGNORECASE)
+_MAX_TITLE = 300
+
+
+def _text(value: object) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, str | int | float):
+        return html.unescape(str(value)).strip()
+    raise ImportRejected(f"头信息字段应为文本，却是 {type(value).__name__}。")
+
+
+def _names(value: object, field: str) -> list[str]:
+    """A list of names from a YAML scalar or (possibly nested, see the corpus) list."""
+    if value is None:
+        return []
+    if isinstance(value, str | int | float):
+        return [n for n in (_text(value),) if n]
+    if isinstance(value, list):
+        names: list[str] = []
+        for item in value:
+            names.extend(_names(item, field))
+        return names
+    raise ImportRejected(f"头信息字段 {field} 应为文本或列表。")
+
+
+def _restore_title(title: str, body_text: str) -> str:
+    """Undo the generator's ``_`` for punctuation when the body quotes the real title."""
+    if "_" not in title or not body_text:
+        return title
+    pattern = "".join(f"[{re.escape(_MANGLED)}]" if c == "_" else re.escape(c) for c in title)
+    match = re.search(pattern, body_text[:5000])
+    return match.group(0) if match else title
+
+
+def _url(value: object, field: str, warnings: list[str]) -> str:
+    url = _text(value)
+    if url and not re.match(r"^https?://", url, re.IGNORECASE):
+        warnings.append(f"{field} 不是 http(s) 地址，已忽略：{url[:80]}")
+        return ""
+    return url[:1000]
+
+
+def parse_article(
+    name: str,
+    data: bytes,
+    *,
+    tz: tzinfo = SHANGHAI,
+    max_bytes: int = DEFAULT_MAX_BYTES,
+) -> ParsedArticle:
+    """Parse an import file's bytes; raise ImportRejected with a sentence when impossible.
+
+    Everything that is odd but importable becomes a warning on the result instead.
+    """
+    if len(data) > max_bytes:
+        raise ImportRejected(f"文件过大：{len(data)} 字节，上限 {max_bytes} 字节。")
+    raw = decode(data)
+    meta, body_text = split_front_matter(raw)
+    warnings: list[str] = []
+
+    title = _text(meta.get("title"))
+    if not title:
+        raise ImportRejected("缺少标题（头信息中没有 title）。")
+
+    root = parse_html(to_html(body_text))
+    unwrap_container(root)
+    attribution = extract_attribution(root)
+    mentions = find_mentions(root)
+    title = _restore_title(title, plain_text(root))
+    if len(title) > _MAX_TITLE:
+        warnings.append(f"标题过长，已截断为 {_MAX_TITLE} 字。")
+        title = title[:_MAX_TITLE]
+
+    body_plain = plain_text(root)
+    images = root.find_all("img")
+    is_empty = not images and (not body_plain or body_plain == title)
+    if is_empty:
+        warnings.append("正文为空（只有标题），已作为草稿导入。")
+
+    raw_date = meta.get("date")
+    published_at = parse_date(raw_date, tz)
+    if published_at is None:
+        shown = "（空）" if raw_date in (None, "") else str(raw_date)[:60]
+        warnings.append(f"无法识别的日期格式“{shown}”，文章保持草稿。")
+
+    header = _url(meta.get("headimg") or meta.get("cover"), "headimg", warnings)
+    thumbnail = _url(meta.get("thumbnail"), "thumbnail", warnings)
+    if header and _PLACEHOLDER_IMAGE.match(header):
+        warnings.append("头图是 picsum.photos 占位图，已丢弃。")
+        header = ""
+    if thumbnail and _PLACEHOLDER_IMAGE.match(thumbnail):
+        thumbnail = ""
+    header_size = None
+    for img in images:
+        if header and img.get("src", "").strip() == header:
+            header_size = image_size(img)
+            break
+
+    summary = _text(meta.get("summary") or meta.get("description") or meta.get("excerpt"))
+    if not summary and not is_empty:
+        summary = first_paragraph(root)
+
+    flagged = [m for m in mentions if m.verdict == "flagged"]
+    if flagged:
+        warnings.append(f"{len(flagged)} 个实体链接存疑，显示为普通文本，待编辑确认。")
+
+    comments = meta.get("comments", False)
+    return ParsedArticle(
+        file=name,
+        raw=raw,
+        content_hash=hashlib.sha256(data).hexdigest(),
+        title=title,
+        published_at=published_at,
+        categories=_names(meta.get("categories"), "categories"),
+        tags=_names(meta.get("tags"), "tags"),
+        author=_text(meta.get("author")),
+        header_image=header,
+        header_image_size=header_size,
+        thumbnail=thumbnail or header,
+        comments=comments is True or str(comments).lower() == "true",
+        summary=summary,
+        body="" if is_empty else str(root).strip(),
+        attribution=attribution,
+        mentions=mentions,
+        images=len(images),
+        warnings=warnings,
+    )

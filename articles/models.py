@@ -1,0 +1,396 @@
+"""The content model: articles, their credit, classification and linked entities.
+
+An article keeps the file it was imported from (``raw``) unchanged; ``body`` is the editable
+HTML taken from it and ``body_html`` the sanitized rendering derived from ``body`` and the
+mention verdicts. Rendering happens on save, never per request.
+"""
+
+import uuid
+
+from django.db import models
+from django.db.models import Q
+from django.urls import reverse
+from django.utils import timezone
+from taggit.managers import TaggableManager
+
+from articles.slugs import make_slug
+
+
+class IndexingPolicy(models.TextChoices):
+    NEWS_NOINDEX = "news-noindex", "自链 canonical，Google 新闻不收录"
+    NOINDEX = "noindex", "不收录（noindex）"
+    CANONICAL_TO_ORIGINAL = "canonical-to-original", "canonical 指向原文"
+    SELF = "self", "自链 canonical，正常收录"
+
+
+class Category(models.Model):
+    """One node of the category tree; ``path`` is the slug path from the root."""
+
+    name = models.CharField("名称", max_length=100)
+    slug = models.SlugField("别名", max_length=100)
+    parent = models.ForeignKey(
+        "self",
+        verbose_name="上级分类",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="children",
+    )
+    path = models.CharField("路径", max_length=500, unique=True, editable=False)
+    name_path = models.JSONField("名称路径", default=list, editable=False)
+    description = models.TextField("简介", blank=True)
+
+    class Meta:
+        ordering = ["path"]
+        verbose_name = "分类"
+        verbose_name_plural = "分类"
+        constraints = [
+            models.UniqueConstraint(fields=["parent", "name"], name="category_unique_name"),
+            models.UniqueConstraint(
+                fields=["name"], condition=Q(parent=None), name="category_unique_root_name"
+            ),
+        ]
+
+    def __str__(self):
+        return " › ".join(self.name_path or [self.name])
+
+    def save(self, *args, **kwargs):
+        if not self.slug:
+            self.slug = make_slug(self.name, fallback="category")
+        if self.parent_id:
+            self.path = f"{self.parent.path}/{self.slug}"
+            self.name_path = [*self.parent.name_path, self.name]
+        else:
+            self.path = self.slug
+            self.name_path = [self.name]
+        super().save(*args, **kwargs)
+
+    def get_absolute_url(self):
+        return reverse("articles:category", kwargs={"path": self.path})
+
+    @property
+    def breadcrumbs(self) -> list[tuple[str, str]]:
+        """(name, url) from the root down, built from stored paths without queries."""
+        slugs = self.path.split("/")
+        return [
+            (name, reverse("articles:category", kwargs={"path": "/".join(slugs[: i + 1])}))
+            for i, name in enumerate(self.name_path)
+        ]
+
+
+class Author(models.Model):
+    """The byline on this site (the republishing account), not the original writer."""
+
+    name = models.CharField("名称", max_length=100, unique=True)
+    slug = models.SlugField("别名", max_length=100, unique=True)
+    bio = models.TextField("简介", blank=True)
+    avatar = models.ImageField("头像", upload_to="authors/", blank=True)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = "作者"
+        verbose_name_plural = "作者"
+
+    def __str__(self):
+        return self.name
+
+    def save(self, *args, **kwargs):
+        if not self.slug:
+            self.slug = make_slug(self.name, fallback="author")
+        super().save(*args, **kwargs)
+
+    def get_absolute_url(self):
+        return reverse("articles:author", kwargs={"slug": self.slug})
+
+
+class Source(models.Model):
+    """An outlet where articles first appeared: IT之家 on WeChat, a website, a newspaper."""
+
+    class Channel(models.TextChoices):
+        WECHAT = "wechat", "微信公众号"
+        WEBSITE = "website", "网站"
+        MEDIA = "media", "媒体"
+        OTHER = "other", "其他"
+
+    name = models.CharField("名称", max_length=200)
+    slug = models.SlugField("别名", max_length=200, unique=True)
+    channel = models.CharField("渠道", max_length=20, choices=Channel, default=Channel.OTHER)
+    account_id = models.CharField("账号 ID", max_length=100, blank=True)
+    homepage = models.URLField("主页", max_length=500, blank=True)
+    indexing_policy = models.CharField(
+        "默认收录策略",
+        max_length=30,
+        choices=IndexingPolicy,
+        default=IndexingPolicy.NEWS_NOINDEX,
+        help_text="本来源文章的默认搜索引擎策略；逐字转载默认不进入 Google 新闻。",
+    )
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = "来源"
+        verbose_name_plural = "来源"
+        constraints = [
+            models.UniqueConstraint(fields=["channel", "name"], name="source_unique_channel_name")
+        ]
+
+    def __str__(self):
+        return self.name
+
+    def save(self, *args, **kwargs):
+        if not self.slug:
+            self.slug = make_slug(self.name, fallback="source")
+        super().save(*args, **kwargs)
+
+    def get_absolute_url(self):
+        return reverse("articles:source", kwargs={"slug": self.slug})
+
+
+class EntityQuerySet(models.QuerySet):
+    def canonical(self):
+        return self.filter(merged_into=None)
+
+
+class Entity(models.Model):
+    """A company or product that articles link to.
+
+    Keyed by the provider's ``data-id``. When one company has several ids (京东), the extra
+    ids are kept as entities ``merged_into`` the canonical one, so re-imports still resolve.
+    """
+
+    provider_id = models.CharField("提供方 ID", max_length=64, unique=True)
+    name = models.CharField("名称", max_length=200, db_index=True)
+    slug = models.SlugField("别名", max_length=200, unique=True)
+    aliases = models.JSONField("别名列表", default=list, blank=True)
+    kind = models.CharField("类型", max_length=20, blank=True, help_text="data-refer-type")
+    logo_url = models.URLField("标志", max_length=1000, blank=True)
+    external_url = models.URLField("外部链接", max_length=1000, blank=True)
+    is_never_link = models.BooleanField(
+        "从不链接",
+        default=False,
+        help_text="常用词（如“得到”“一起”）误被标为实体时打开：所有提及都显示为普通文本。",
+    )
+    merged_into = models.ForeignKey(
+        "self",
+        verbose_name="合并到",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="merged",
+    )
+
+    objects = EntityQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = "实体"
+        verbose_name_plural = "实体"
+
+    def __str__(self):
+        return self.name
+
+    def save(self, *args, **kwargs):
+        if not self.slug:
+            self.slug = (
+                f"{make_slug(self.name, fallback='entity', max_length=80)}-{self.provider_id}"
+            )
+        super().save(*args, **kwargs)
+
+    def get_absolute_url(self):
+        return reverse("articles:entity", kwargs={"slug": self.slug})
+
+
+class ArticleQuerySet(models.QuerySet):
+    def published(self):
+        """What readers may see: published, and the publication time has come."""
+        return self.filter(status=Article.Status.PUBLISHED, published_at__lte=timezone.now())
+
+    def for_lists(self):
+        """Everything a list item shows, with no body and a fixed number of queries."""
+        return (
+            self.defer("raw", "body", "body_html", "warnings")
+            .select_related("author", "category", "attribution__source")
+            .prefetch_related("tags")
+        )
+
+
+class Article(models.Model):
+    class Status(models.TextChoices):
+        DRAFT = "draft", "草稿"
+        PUBLISHED = "published", "已发布"
+
+    guid = models.UUIDField("GUID", default=uuid.uuid4, unique=True, editable=False)
+    title = models.CharField("标题", max_length=300)
+    slug = models.SlugField("别名", max_length=120)
+    summary = models.TextField("摘要", blank=True)
+    raw = models.TextField("导入原文", blank=True, help_text="导入的原始文件，永不修改。")
+    body = models.TextField("正文（源）", blank=True)
+    body_html = models.TextField("正文（渲染）", blank=True, editable=False)
+    header_image = models.URLField("头图", max_length=1000, blank=True)
+    header_image_width = models.PositiveIntegerField(null=True, blank=True)
+    header_image_height = models.PositiveIntegerField(null=True, blank=True)
+    thumbnail = models.URLField("缩略图", max_length=1000, blank=True)
+    author = models.ForeignKey(
+        Author,
+        verbose_name="作者",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="articles",
+    )
+    category = models.ForeignKey(
+        Category,
+        verbose_name="分类",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="articles",
+        help_text="分类路径的末级，例如 新媒体 › 36kr › 资讯。",
+    )
+    tags = TaggableManager("标签", blank=True)
+    entities = models.ManyToManyField(
+        Entity, through="Mention", related_name="articles", verbose_name="实体", blank=True
+    )
+    status = models.CharField("状态", max_length=10, choices=Status, default=Status.DRAFT)
+    published_at = models.DateTimeField("发布时间", null=True, blank=True)
+    is_comments_enabled = models.BooleanField("允许评论", default=False)
+    created_at = models.DateTimeField("创建时间", auto_now_add=True)
+    updated_at = models.DateTimeField("更新时间", auto_now=True)
+    warnings = models.JSONField("导入警告", default=list, blank=True)
+    # Import provenance.
+    source_file = models.CharField("导入文件", max_length=500, blank=True)
+    import_key = models.CharField(
+        max_length=255, null=True, blank=True, unique=True, editable=False
+    )
+    import_hash = models.CharField("内容哈希", max_length=64, blank=True, editable=False)
+    import_fingerprint = models.CharField(max_length=64, blank=True, editable=False)
+    imported_at = models.DateTimeField("导入时间", null=True, blank=True, editable=False)
+
+    objects = ArticleQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-published_at", "-id"]
+        verbose_name = "文章"
+        verbose_name_plural = "文章"
+        indexes = [
+            models.Index(fields=["status", "-published_at"], name="article_public_idx"),
+            models.Index(fields=["category", "status", "-published_at"], name="article_cat_idx"),
+            models.Index(fields=["author", "status", "-published_at"], name="article_author_idx"),
+            models.Index(fields=["-updated_at"], name="article_updated_idx"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(status="draft") | Q(published_at__isnull=False),
+                name="article_published_has_date",
+            )
+        ]
+
+    def __str__(self):
+        return self.title
+
+    def save(self, *args, **kwargs):
+        if not self.slug:
+            self.slug = make_slug(self.title, fallback="article")
+        super().save(*args, **kwargs)
+
+    def get_absolute_url(self):
+        return reverse("articles:detail", kwargs={"pk": self.pk, "slug": self.slug})
+
+    @property
+    def is_public(self) -> bool:
+        return (
+            self.status == self.Status.PUBLISHED
+            and self.published_at is not None
+            and self.published_at <= timezone.now()
+        )
+
+    @property
+    def state(self) -> str:
+        """draft, scheduled or published, as an editor thinks of it."""
+        if self.status != self.Status.PUBLISHED:
+            return "draft"
+        return "published" if self.is_public else "scheduled"
+
+
+class Attribution(models.Model):
+    """Who the article belongs to: the outlet, the original link and the people credited."""
+
+    article = models.OneToOneField(
+        Article, on_delete=models.CASCADE, primary_key=True, related_name="attribution"
+    )
+    source = models.ForeignKey(
+        Source,
+        verbose_name="来源",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="attributions",
+    )
+    original_url = models.URLField("原文链接", max_length=1000, blank=True)
+    original_title = models.CharField("原标题", max_length=500, blank=True)
+    roles = models.JSONField(
+        "署名", default=dict, blank=True, help_text='角色到姓名列表，例如 {"作者": ["郑玥"]}'
+    )
+    republisher = models.CharField("转载方", max_length=100, blank=True)
+    is_authorized = models.BooleanField("经授权发布", default=False)
+    raw_text = models.TextField("原始署名文本", blank=True)
+    indexing_policy = models.CharField(
+        "收录策略",
+        max_length=30,
+        choices=IndexingPolicy,
+        blank=True,
+        help_text="留空则使用来源的默认策略。",
+    )
+
+    class Meta:
+        verbose_name = "署名"
+        verbose_name_plural = "署名"
+
+    def __str__(self):
+        return f"{self.source or '—'}: {self.article_id}"
+
+    @property
+    def effective_policy(self) -> str:
+        if self.indexing_policy:
+            return self.indexing_policy
+        if self.source_id:
+            return self.source.indexing_policy
+        return IndexingPolicy.NEWS_NOINDEX
+
+    @property
+    def authors(self) -> list[str]:
+        return self.roles.get("作者", [])
+
+
+class Mention(models.Model):
+    """An entity link in an article, with the importer's or an editor's verdict."""
+
+    class Verdict(models.TextChoices):
+        LINKED = "linked", "链接"
+        FLAGGED = "flagged", "存疑"
+        CONFIRMED = "confirmed", "已确认"
+        REJECTED = "rejected", "已驳回"
+
+    article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="mentions")
+    entity = models.ForeignKey(Entity, on_delete=models.CASCADE, related_name="mentions")
+    position = models.PositiveIntegerField("位置", help_text="正文中第几个实体链接，从 0 开始。")
+    text = models.CharField("锚文本", max_length=300)
+    verdict = models.CharField("判定", max_length=10, choices=Verdict, default=Verdict.LINKED)
+    reason = models.CharField("原因", max_length=300, blank=True)
+
+    class Meta:
+        ordering = ["article", "position"]
+        verbose_name = "实体提及"
+        verbose_name_plural = "实体提及"
+        constraints = [
+            models.UniqueConstraint(fields=["article", "position"], name="mention_unique_position")
+        ]
+        indexes = [models.Index(fields=["entity", "verdict"], name="mention_entity_idx")]
+
+    def __str__(self):
+        return f"{self.text} → {self.entity}"
+
+    @property
+    def is_linked(self) -> bool:
+        return self.verdict in (self.Verdict.LINKED, self.Verdict.CONFIRMED) and not (
+            self.entity.is_never_link
+        )

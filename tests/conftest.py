@@ -1,0 +1,31 @@
+import os
+from pathlib import Path
+
+import pytest
+
+DATA = Path(__file__).resolve().parent / "data"
+# The shared corpus sits beside the checkout on developer machines and in CI.
+CORPUS = Path(__file__).resolve().parents[2] / "shared" / "corpus" / "articles"
+
+
+@pytest.fixture
+def data_dir() -> Path:
+    return DATA
+
+
+@pytest.fixture
+def corpus_dir() -> Path:
+    if not CORPUS.is_dir():
+        if os.environ.get("CI") == "true":
+            pytest.fail(f"corpus missing at {CORPUS}")
+        pytest.skip("the shared corpus is not beside this checkout")
+    return CORPUS
+
+
+@pytest.fixture(autouse=True)
+def _clear_cache():
+    # Pages are cached; every test starts from an empty cache.
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
