@@ -5,3 +5,8 @@ class ArticlesConfig(AppConfig):
     name = "articles"
     verbose_name = "内容"
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self):
+        from articles.caching import connect_invalidation
+
+        connect_invalidation()

@@ -1,4 +1,4 @@
-from django.urls import path
+from django.urls import include, path
 
 from articles import views
 
@@ -13,4 +13,5 @@ urlpatterns = [
     path("entity/<slug:slug>/", views.EntityView.as_view(), name="entity"),
     path("source/<slug:slug>/", views.SourceView.as_view(), name="source"),
     path("author/<slug:slug>/", views.AuthorView.as_view(), name="author"),
+    path("feeds/", include("articles.feed_urls")),
 ]

@@ -1,0 +1,3 @@
+"""Feed URLs, included under /feeds/ by articles/urls.py."""
+
+urlpatterns: list = []
