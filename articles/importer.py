@@ -21,11 +21,11 @@ from articles.ingest import (
     MentionData,
     ParsedArticle,
     parse_article,
+    render_body,
 )
 from articles.ingest.body import parse_html
 from articles.ingest.entities import find_mentions
 from articles.models import Article, Attribution, Author, Category, Entity, Mention, Source
-from articles.rendering import render_article
 from articles.slugs import make_slug
 
 CREATED, UPDATED, UNCHANGED, CONFLICT, FAILED = (
@@ -73,9 +73,15 @@ class ImportResult:
         return data
 
 
-def fingerprint(article: Article) -> str:
-    """Hash of what an editor can change; a difference from the stored one means "edited"."""
-    attribution = getattr(article, "attribution", None) if article.pk else None
+def fingerprint(article: Article, attribution=None, tags: list[str] | None = None) -> str:
+    """Hash of what an editor can change; a difference from the stored one means "edited".
+
+    ``attribution`` and ``tags`` default to what the database holds for a saved article.
+    """
+    if attribution is None and article.pk:
+        attribution = Attribution.objects.filter(article=article).first()
+    if tags is None:
+        tags = sorted(article.tags.names()) if article.pk else []
     fields = [
         article.title,
         article.slug,
@@ -85,7 +91,7 @@ def fingerprint(article: Article) -> str:
         article.thumbnail,
         article.category_id,
         article.author_id,
-        sorted(article.tags.names()) if article.pk else [],
+        sorted(tags),
     ]
     if attribution is not None:
         fields += [
@@ -197,33 +203,51 @@ def _unique_slug(model, text: str) -> str:
     return slug
 
 
-def sync_mentions(article: Article, mentions: list[MentionData], lookups=None) -> None:
-    """Replace the article's mentions, keeping editors' verdicts for unchanged anchors."""
-    lookups = lookups or _Lookups()
-    decided = {
-        (m.position, m.entity_id, m.text): (m.verdict, m.reason)
-        for m in article.mentions.filter(
-            verdict__in=[Mention.Verdict.CONFIRMED, Mention.Verdict.REJECTED]
-        )
-    }
-    article.mentions.all().delete()
+def _mention_rows(article: Article, mentions: list[MentionData], lookups) -> list[Mention]:
+    """Unsaved Mention rows for ``mentions``, keeping editors' verdicts on unchanged anchors."""
+    decided = {}
+    if article.pk:
+        decided = {
+            (m.position, m.entity_id, m.text): (m.verdict, m.reason)
+            for m in article.mentions.filter(
+                verdict__in=[Mention.Verdict.CONFIRMED, Mention.Verdict.REJECTED]
+            )
+        }
     rows = []
     for position, data in enumerate(mentions):
         entity = lookups.entity(data)
-        verdict, reason = decided.get(
-            (position, entity.pk, data.text[:300]), (data.verdict, data.reason)
-        )
+        text = data.text[:300]
+        verdict, reason = decided.get((position, entity.pk, text), (data.verdict, data.reason))
         rows.append(
             Mention(
-                article=article,
-                entity=entity,
-                position=position,
-                text=data.text[:300],
-                verdict=verdict,
-                reason=reason[:300],
+                entity=entity, position=position, text=text, verdict=verdict, reason=reason[:300]
             )
         )
+    return rows
+
+
+def _links(rows: list[Mention]) -> list[str | None]:
+    return [
+        row.entity.get_absolute_url()
+        if row.verdict in (Mention.Verdict.LINKED, Mention.Verdict.CONFIRMED)
+        and not row.entity.is_never_link
+        else None
+        for row in rows
+    ]
+
+
+def _save_mentions(article: Article, rows: list[Mention], *, replace: bool) -> None:
+    if replace:
+        article.mentions.all().delete()
+    for row in rows:
+        row.article = article
     Mention.objects.bulk_create(rows)
+
+
+def sync_mentions(article: Article, mentions: list[MentionData], lookups=None) -> None:
+    """Replace the article's mentions, keeping editors' verdicts for unchanged anchors."""
+    rows = _mention_rows(article, mentions, lookups or _Lookups())
+    _save_mentions(article, rows, replace=True)
 
 
 def mentions_from_body(body: str) -> list[MentionData]:
@@ -257,29 +281,34 @@ def _apply(article: Article, parsed: ParsedArticle, item: InputFile, lookups: _L
 def _store(
     item: InputFile, parsed: ParsedArticle, existing: Article | None, publish: bool, lookups
 ) -> Article:
+    """Write one parsed file; the caller holds the transaction.
+
+    Everything derivable is computed before the first write, so a new article costs a
+    handful of queries: the article, its attribution, its mentions and (if any) its tags.
+    """
     article = existing or Article()
     _apply(article, parsed, item, lookups)
-    can_publish = parsed.published_at is not None and parsed.body
-    if existing is None and publish and can_publish:
+    if existing is None and publish and parsed.published_at is not None and parsed.body:
         article.status = Article.Status.PUBLISHED
-    article.save()
+    attribution = getattr(existing, "attribution", None) if existing else None
+    attribution = attribution or Attribution()
     a = parsed.attribution
-    attribution_values = {
-        "source": lookups.source(a.outlet, a.channel, a.account_id) if a else None,
-        "original_url": (a.original_url if a else "")[:1000],
-        "original_title": (a.original_title if a else "")[:500],
-        "roles": a.roles if a else {},
-        "republisher": (a.republisher if a else "")[:100],
-        "is_authorized": a.authorized if a else False,
-        "raw_text": a.raw_text if a else "",
-    }
-    Attribution.objects.update_or_create(article=article, defaults=attribution_values)
-    article.tags.set(parsed.tags)
-    sync_mentions(article, parsed.mentions, lookups)
-    article = Article.objects.select_related("attribution").get(pk=article.pk)
-    article.body_html = render_article(article)
-    article.import_fingerprint = fingerprint(article)
-    article.save(update_fields=["body_html", "import_fingerprint", "updated_at"])
+    attribution.source = lookups.source(a.outlet, a.channel, a.account_id) if a else None
+    attribution.original_url = (a.original_url if a else "")[:1000]
+    attribution.original_title = (a.original_title if a else "")[:500]
+    attribution.roles = a.roles if a else {}
+    attribution.republisher = (a.republisher if a else "")[:100]
+    attribution.is_authorized = a.authorized if a else False
+    attribution.raw_text = a.raw_text if a else ""
+    rows = _mention_rows(article, parsed.mentions, lookups)
+    article.body_html = render_body(article.body, _links(rows)) if article.body else ""
+    article.import_fingerprint = fingerprint(article, attribution, parsed.tags)
+    article.save()
+    attribution.article = article
+    attribution.save()
+    _save_mentions(article, rows, replace=existing is not None)
+    if parsed.tags or existing is not None:
+        article.tags.set(parsed.tags)
     return article
 
 
