@@ -311,6 +311,9 @@ class Article(models.Model):
         return "published" if self.is_public else "scheduled"
 
 
+CREDIT_ORDER = ("作者", "记者", "采访", "撰文", "译者", "翻译", "编译", "整理", "编辑", "校对", "审校")
+
+
 class Attribution(models.Model):
     """Who the article belongs to: the outlet, the original link and the people credited."""
 
@@ -359,6 +362,16 @@ class Attribution(models.Model):
     @property
     def authors(self) -> list[str]:
         return self.roles.get("作者", [])
+
+    @property
+    def credits(self) -> list[tuple[str, list[str]]]:
+        """(role, names) pairs in reading order: 作者 first, then the other roles.
+
+        PostgreSQL's jsonb does not keep key order, so the order is imposed here.
+        """
+        known = {role: i for i, role in enumerate(CREDIT_ORDER)}
+        roles = [(role, names) for role, names in (self.roles or {}).items() if names]
+        return sorted(roles, key=lambda item: (known.get(item[0], len(known)), item[0]))
 
 
 class Mention(models.Model):

@@ -20,7 +20,8 @@ def _item(data_dir: Path, name: str = FOUNDING, data: bytes | None = None) -> In
 def _hexo(
     title="测试标题", date="2022-03-28 10:42:50", body="<div><p>正文段落，内容充足。</p></div>"
 ):
-    return f"---\ntitle: '{title}'\ncategories:\n - 新媒体\n - 测试\nauthor: 36kr\ndate: {date}\n---\n{body}\n".encode()
+    front = f"title: '{title}'\ncategories:\n - 新媒体\n - 测试\nauthor: 36kr\ndate: {date}"
+    return f"---\n{front}\n---\n{body}\n".encode()
 
 
 def test_import_file_creates_article_with_credit_entities_and_category(data_dir):
@@ -193,7 +194,7 @@ def test_import_files_batch_reports_each_broken_file_and_imports_the_rest(data_d
 def test_import_files_same_provider_name_with_new_id_becomes_alias():
     body = (
         '<div><p>据<a class="project-link" data-id="11" data-name="京东" href="#">京东</a>消息，'
-        '另一<a class="project-link" data-id="22" data-name="京东" href="#">京东</a>链接。</p></div>'
+        '另一<a class="project-link" data-id="22" data-name="京东" href="#">京东</a>。</p></div>'
     )
     result = Importer().import_file(InputFile("jd.md", data=_hexo(body=body)))
 
