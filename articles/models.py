@@ -190,13 +190,15 @@ class Entity(models.Model):
 
     def save(self, *args, **kwargs):
         if not self.slug:
-            self.slug = (
-                f"{make_slug(self.name, fallback='entity', max_length=80)}-{self.provider_id}"
-            )
+            self.slug = self.default_slug(self.name, self.provider_id)
         super().save(*args, **kwargs)
 
     def get_absolute_url(self):
         return reverse("articles:entity", kwargs={"slug": self.slug})
+
+    @staticmethod
+    def default_slug(name: str, provider_id: str) -> str:
+        return f"{make_slug(name, fallback='entity', max_length=80)}-{provider_id}"
 
 
 class ArticleQuerySet(models.QuerySet):

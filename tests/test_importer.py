@@ -236,3 +236,19 @@ def test_import_files_zip_of_corpus_imports_everything_then_nothing_changes(corp
     second = run()
     assert {r.status for r in second} == {"unchanged"}
     assert Article.objects.count() == 29
+
+
+@pytest.mark.django_db(transaction=True)
+def test_import_many_parallel_matches_serial(data_dir):
+    def run(jobs):
+        items = collect([data_dir], max_bytes=2 * 1024 * 1024)
+        results = list(Importer(publish=True).import_many(items, jobs=jobs))
+        rendered = dict(Article.objects.values_list("import_key", "body_html"))
+        Article.objects.all().delete()
+        return [(r.file, r.status, r.error) for r in results], rendered
+
+    serial = run(1)
+    parallel = run(2)
+
+    assert parallel == serial
+    assert {status for _, status, _ in serial[0]} == {"created"}
