@@ -19,8 +19,11 @@ class Command(BaseCommand):
         )
         parser.add_argument("--publish", action="store_true", help="publish what is created")
         parser.add_argument("--report", metavar="FILE", help="write a JSON Lines report")
+        parser.add_argument(
+            "--jobs", type=int, default=1, help="parse in this many processes (large batches)"
+        )
 
-    def handle(self, *args, paths, dry_run, publish, report, **options):
+    def handle(self, *args, paths, dry_run, publish, report, jobs, **options):
         items = collect(
             paths,
             max_bytes=settings.NEWSROOM_MAX_FILE_BYTES,
@@ -31,7 +34,9 @@ class Command(BaseCommand):
         interactive = self.stdout.isatty() and options["verbosity"] >= 1
         report_file = open(report, "w", encoding="utf-8") if report else None  # noqa: SIM115
         try:
-            for n, result in enumerate(import_files(items, publish=publish, dry_run=dry_run), 1):
+            for n, result in enumerate(
+                import_files(items, publish=publish, dry_run=dry_run, jobs=jobs), 1
+            ):
                 counts[result.status] += 1
                 warnings += len(result.warnings)
                 if report_file:
