@@ -4,6 +4,9 @@ can reach a page or a feed.
 An explicit allowlist: tags, attributes per tag, URL schemes. Anything else is stripped.
 """
 
+import re
+from html import unescape
+
 import bleach
 
 ALLOWED_TAGS = frozenset(
@@ -17,6 +20,12 @@ ALLOWED_TAGS = frozenset(
 
 # Classes the templates style; any other class value is dropped.
 ALLOWED_CLASSES = frozenset({"entity-link", "img-desc", "editor-note-inline"})
+
+SAFE_SCHEMES = frozenset({"http", "https", "mailto"})
+
+# Browsers ignore these inside a URL ("jav&#x09;ascript:"), so they must not hide a scheme.
+_URL_NOISE = re.compile("[\x00-\x20\x7f-\xa0\u200b-\u200f\u2028\u2029\u2060\ufeff]")
+_SCHEME = re.compile(r"^([a-z][a-z0-9+.\-]*):", re.IGNORECASE)
 
 _IMG_ATTRS = {"src", "alt", "width", "height", "loading", "decoding", "referrerpolicy", "title"}
 _CELL_ATTRS = {"colspan", "rowspan", "scope"}
@@ -47,12 +56,25 @@ def _allow_attribute(tag: str, name: str, value: str) -> bool:
 _cleaner = bleach.Cleaner(
     tags=ALLOWED_TAGS,
     attributes=_allow_attribute,
-    protocols=frozenset({"http", "https", "mailto"}),
+    protocols=SAFE_SCHEMES,
     strip=True,
     strip_comments=True,
 )
 
 
+def is_safe_url(url: str) -> bool:
+    """Whether ``url`` is relative or uses a SAFE_SCHEMES scheme, read the way a browser would.
+
+    ``url`` may still contain character references (``&#x09;``); they are decoded first.
+    """
+    match = _SCHEME.match(_URL_NOISE.sub("", unescape(url)))
+    return match is None or match.group(1).lower() in SAFE_SCHEMES
+
+
 def sanitize(html: str) -> str:
-    """Return ``html`` reduced to the allowlist; safe to mark as safe in a template."""
+    """Return ``html`` reduced to the allowlist; safe to mark as safe in a template.
+
+    Disallowed tags are stripped but their text is kept (escaped); callers that must not show
+    the text of scripts or styles drop those elements first (see ``render_body``).
+    """
     return _cleaner.clean(html)

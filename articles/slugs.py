@@ -20,5 +20,9 @@ def make_slug(text: str, *, fallback: str = "item", max_length: int = 60) -> str
     spelled = " ".join(lazy_pinyin(text, style=Style.NORMAL))
     slug = slugify(spelled)
     if len(slug) > max_length:
-        slug = slug[:max_length].rsplit("-", 1)[0] or slug[:max_length]
+        cut = slug[:max_length]
+        # Cut at a hyphen so no syllable is left half-spelled, unless one word fills it all.
+        if slug[max_length] != "-" and "-" in cut:
+            cut = cut.rsplit("-", 1)[0]
+        slug = cut
     return slug.strip("-") or fallback

@@ -27,41 +27,68 @@ SHANGHAI = ZoneInfo("Asia/Shanghai")
 _MANGLED = ':/\\?*“”<>|[]"：？'
 _PLACEHOLDER_IMAGE = re.compile(r"^https?://(?:[a-z0-9-]+\.)*picsum\.photos/", re.IGNORECASE)
 _MAX_TITLE = 300
+_CJK = "\u3400-\u9fff"
+_QUOTED = re.compile(rf"_([^_\s]*[{_CJK}][^_\s]*?)_")  # 打不过_带货女王_？
+_OPEN_QUOTED = re.compile(rf'^"([^"_]*[{_CJK}][^"_]*)_$')  # "领导…压榨我？_
+_BAR = re.compile(rf"\s*(?<=[\s？！。{_CJK}])_(?=\s)\s*")  # 最前线 _ 图数据库, 消失”？_ 楼市
+MAX_NAME = 100  # the longest category, tag or author name the database stores
+MAX_NAMES = 50
 
 
-def _text(value: object) -> str:
+def _text(value: object, field: str) -> str:
     if value is None:
         return ""
     if isinstance(value, str | int | float):
         return html.unescape(str(value)).strip()
-    raise ImportRejected(f"头信息字段应为文本，却是 {type(value).__name__}。")
+    kind = {list: "列表", dict: "映射"}.get(type(value), type(value).__name__)
+    raise ImportRejected(f"头信息字段 {field} 应为文本，却是{kind}。")
 
 
-def _names(value: object, field: str) -> list[str]:
-    """A list of names from a YAML scalar or (possibly nested, see the corpus) list."""
-    if value is None:
-        return []
-    if isinstance(value, str | int | float):
-        return [n for n in (_text(value),) if n]
-    if isinstance(value, list):
-        names: list[str] = []
-        for item in value:
-            names.extend(_names(item, field))
-        return names
-    raise ImportRejected(f"头信息字段 {field} 应为文本或列表。")
+def _names(value: object, field: str, warnings: list[str]) -> list[str]:
+    """Distinct names from a YAML scalar or (possibly nested, see the corpus) list."""
+    flat: list[object] = []
+    pending = [value]
+    while pending:  # nested lists: the corpus's " -  - 资讯"
+        item = pending.pop()
+        if isinstance(item, list):
+            pending.extend(reversed(item))
+        elif item is not None:
+            flat.append(item)
+    names: list[str] = []
+    for item in flat:
+        name = _text(item, field)
+        if len(name) > MAX_NAME:
+            warnings.append(f"{field} 中的“{name[:20]}…”超过 {MAX_NAME} 字，已截断。")
+            name = name[:MAX_NAME].strip()
+        if name and name not in names:
+            names.append(name)
+    if len(names) > MAX_NAMES:
+        warnings.append(f"{field} 有 {len(names)} 项，只保留前 {MAX_NAMES} 项。")
+        del names[MAX_NAMES:]
+    return names
 
 
-def _restore_title(title: str, body_text: str) -> str:
-    """Undo the generator's ``_`` for punctuation when the body quotes the real title."""
-    if "_" not in title or not body_text:
-        return title
-    pattern = "".join(f"[{re.escape(_MANGLED)}]" if c == "_" else re.escape(c) for c in title)
-    match = re.search(pattern, body_text[:5000])
-    return match.group(0) if match else title
+def _restore_title(title: str, body_text: str) -> tuple[str, bool]:
+    """Undo the generator's ``_`` for punctuation; return the title and whether it was a guess.
+
+    When the body quotes the real title it is taken from there. Otherwise the usual shapes
+    are put back: ``_整顿_`` around Chinese text was “整顿”, a spaced `` _ `` was ``|``.
+    Underscores between Latin words (``snake_case``) are left alone.
+    """
+    if "_" not in title:
+        return title, False
+    if body_text:
+        pattern = "".join(f"[{re.escape(_MANGLED)}]" if c == "_" else re.escape(c) for c in title)
+        if match := re.search(pattern, body_text[:5000]):
+            return match.group(0), False
+    guess = _QUOTED.sub(r"“\1”", title)
+    guess = _OPEN_QUOTED.sub(r"“\1”", guess)
+    guess = _BAR.sub(" | ", guess)
+    return guess, guess != title
 
 
 def _url(value: object, field: str, warnings: list[str]) -> str:
-    url = _text(value)
+    url = _text(value, field)
     if url and not re.match(r"^https?://", url, re.IGNORECASE):
         warnings.append(f"{field} 不是 http(s) 地址，已忽略：{url[:80]}")
         return ""
@@ -85,7 +112,7 @@ def parse_article(
     meta, body_text = split_front_matter(raw)
     warnings: list[str] = []
 
-    title = _text(meta.get("title"))
+    title = _text(meta.get("title"), "title")
     if not title:
         raise ImportRejected("缺少标题（头信息中没有 title）。")
 
@@ -93,12 +120,14 @@ def parse_article(
     unwrap_container(root)
     attribution = extract_attribution(root)
     mentions = find_mentions(root)
-    title = _restore_title(title, plain_text(root))
+    body_plain = plain_text(root)
+    title, guessed = _restore_title(title, body_plain)
+    if guessed:
+        warnings.append("标题中的“_”是生成器替换掉的标点，已按常见写法恢复，请核对。")
     if len(title) > _MAX_TITLE:
         warnings.append(f"标题过长，已截断为 {_MAX_TITLE} 字。")
         title = title[:_MAX_TITLE]
 
-    body_plain = plain_text(root)
     images = root.find_all("img")
     is_empty = not images and (not body_plain or body_plain == title)
     if is_empty:
@@ -123,7 +152,9 @@ def parse_article(
             header_size = image_size(img)
             break
 
-    summary = _text(meta.get("summary") or meta.get("description") or meta.get("excerpt"))
+    summary = _text(
+        meta.get("summary") or meta.get("description") or meta.get("excerpt"), "summary"
+    )
     if not summary and not is_empty:
         summary = first_paragraph(root)
 
@@ -131,6 +162,10 @@ def parse_article(
     if flagged:
         warnings.append(f"{len(flagged)} 个实体链接存疑，显示为普通文本，待编辑确认。")
 
+    author = _text(meta.get("author"), "author")
+    if len(author) > MAX_NAME:
+        warnings.append(f"作者名超过 {MAX_NAME} 字，已截断。")
+        author = author[:MAX_NAME].strip()
     comments = meta.get("comments", False)
     return ParsedArticle(
         file=name,
@@ -138,9 +173,9 @@ def parse_article(
         content_hash=hashlib.sha256(data).hexdigest(),
         title=title,
         published_at=published_at,
-        categories=_names(meta.get("categories"), "categories"),
-        tags=_names(meta.get("tags"), "tags"),
-        author=_text(meta.get("author")),
+        categories=_names(meta.get("categories"), "categories", warnings),
+        tags=_names(meta.get("tags"), "tags", warnings),
+        author=author,
         header_image=header,
         header_image_size=header_size,
         thumbnail=thumbnail or header,

@@ -1,13 +1,31 @@
 """Import inputs: files, directories and zip archives, read safely one file at a time."""
 
+import re
 import stat
 import zipfile
+import zlib
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
 MAX_ZIP_RATIO = 100  # uncompressed/compressed; Markdown compresses ~5x, bombs ~1000x
+# Below this size a high ratio is harmless (a short file of repeated characters).
+MIN_ZIP_RATIO_SIZE = 64 * 1024
 MAX_ZIP_TOTAL = 512 * 1024 * 1024
+SUFFIXES = frozenset({".md", ".markdown"})
+
+_ZIP_MEMBER = re.compile(r"^(.*?\.zip):(.+)$", re.IGNORECASE | re.DOTALL)
+# zlib.error: corrupt deflate data; NotImplementedError: a method such as Deflate64;
+# RuntimeError: an encrypted entry.
+_UNZIP_ERRORS = (
+    zipfile.BadZipFile,
+    zlib.error,
+    OSError,
+    RuntimeError,
+    EOFError,
+    NotImplementedError,
+)
+_UTF8_NAMES = 0x800  # zip flag bit: the entry name is UTF-8
 
 
 @dataclass
@@ -20,8 +38,31 @@ class InputFile:
 
     @property
     def key(self) -> str:
-        """The file's own name, the identity an article keeps across re-imports."""
-        return PurePosixPath(self.name.rsplit(":", 1)[-1].replace("\\", "/")).name
+        """The file's own name, the identity an article keeps across re-imports.
+
+        For a zip entry (``archive.zip:dir/a.md``) that is the entry's name, ``a.md``; a colon
+        anywhere else belongs to the file name.
+        """
+        match = _ZIP_MEMBER.match(self.name)
+        path = match.group(2) if match else self.name
+        return PurePosixPath(path.replace("\\", "/")).name
+
+
+def _entry_name(info: zipfile.ZipInfo) -> str:
+    """The entry's name as its author wrote it.
+
+    Without the UTF-8 flag, zipfile decodes names as CP437, but macOS writes UTF-8 without
+    the flag and Chinese Windows writes GBK: try those before keeping the CP437 reading.
+    """
+    if info.flag_bits & _UTF8_NAMES:
+        return info.filename
+    raw = info.filename.encode("cp437")
+    for encoding in ("utf-8", "gbk"):
+        try:
+            return raw.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+    return info.filename
 
 
 def _zip_entry_problem(info: zipfile.ZipInfo, max_bytes: int) -> str | None:
@@ -35,10 +76,11 @@ def _zip_entry_problem(info: zipfile.ZipInfo, max_bytes: int) -> str | None:
         return "压缩包条目名称含 NUL 字符，拒绝导入。"
     if stat.S_ISLNK(info.external_attr >> 16):
         return "压缩包条目是符号链接，拒绝导入。"
+    ratio = info.file_size / max(info.compress_size, 1)
+    if info.file_size >= MIN_ZIP_RATIO_SIZE and ratio > MAX_ZIP_RATIO:
+        return f"压缩比异常（{int(ratio)}:1），疑似压缩炸弹，拒绝解压。"
     if info.file_size > max_bytes:
         return f"文件过大：{info.file_size} 字节，上限 {max_bytes} 字节。"
-    if info.compress_size and info.file_size / info.compress_size > MAX_ZIP_RATIO:
-        return f"压缩比异常（{info.file_size // info.compress_size}:1），疑似压缩炸弹。"
     return None
 
 
@@ -58,8 +100,9 @@ def read_zip(source, label: str, *, max_bytes: int, max_entries: int) -> Iterato
             yield InputFile(label, error="压缩包解压后总大小超过上限，疑似压缩炸弹。")
             return
         for info in infos:
-            name = f"{label}:{info.filename}"
-            if info.filename.startswith("__MACOSX/") or not info.filename.lower().endswith(".md"):
+            entry = _entry_name(info)
+            name = f"{label}:{entry}"
+            if entry.startswith("__MACOSX/") or PurePosixPath(entry).suffix.lower() not in SUFFIXES:
                 continue
             problem = _zip_entry_problem(info, max_bytes)
             if problem:
@@ -69,7 +112,7 @@ def read_zip(source, label: str, *, max_bytes: int, max_entries: int) -> Iterato
                 with archive.open(info) as handle:
                     # Read one byte past the limit: the header's size can lie.
                     data = handle.read(max_bytes + 1)
-            except (zipfile.BadZipFile, OSError, RuntimeError, EOFError) as exc:
+            except _UNZIP_ERRORS as exc:
                 yield InputFile(name, error=f"无法解压：{exc}")
                 continue
             if len(data) > max_bytes:
@@ -80,36 +123,39 @@ def read_zip(source, label: str, *, max_bytes: int, max_entries: int) -> Iterato
 
 def _read_file(path: Path, max_bytes: int) -> InputFile:
     try:
+        if not path.is_file():
+            return InputFile(str(path), error="不是普通文件，无法导入。")
         size = path.stat().st_size
         if size > max_bytes:
             return InputFile(str(path), error=f"文件过大：{size} 字节，上限 {max_bytes} 字节。")
-        return InputFile(str(path), data=path.read_bytes())
+        with path.open("rb") as handle:
+            data = handle.read(max_bytes + 1)  # the file may have grown since stat()
     except OSError as exc:
         return InputFile(str(path), error=f"无法读取：{exc.strerror or exc}")
+    if len(data) > max_bytes:
+        return InputFile(str(path), error=f"文件过大：超过上限 {max_bytes} 字节。")
+    return InputFile(str(path), data=data)
 
 
 def collect(
     paths: Iterable[str | Path], *, max_bytes: int, max_entries: int = 5000
 ) -> Iterator[InputFile]:
-    """Yield every file to import under ``paths``: ``.md`` files, directories, ``.zip``s.
+    """Yield every file to import under ``paths``: Markdown files, directories, ``.zip``s.
 
+    A directory contributes its Markdown files, recursively (not the archives in it).
     Files are read lazily, one at a time, so memory does not grow with the batch.
     """
     for given in paths:
         path = Path(given)
         if path.is_dir():
             for child in sorted(path.rglob("*")):
-                if child.is_file() and child.suffix.lower() == ".md":
+                if child.suffix.lower() in SUFFIXES and child.is_file():
                     yield _read_file(child, max_bytes)
-                elif child.is_file() and child.suffix.lower() == ".zip":
-                    yield from read_zip(
-                        child, str(child), max_bytes=max_bytes, max_entries=max_entries
-                    )
         elif path.suffix.lower() == ".zip" and path.is_file():
             yield from read_zip(path, str(path), max_bytes=max_bytes, max_entries=max_entries)
         elif not path.exists():
             yield InputFile(str(path), error="文件不存在。")
-        elif path.suffix.lower() not in {".md", ".markdown"}:
+        elif path.suffix.lower() not in SUFFIXES:
             yield InputFile(str(path), error="不支持的文件类型：只接受 .md 文件、目录或 .zip。")
         else:
             yield _read_file(path, max_bytes)
