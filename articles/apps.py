@@ -7,6 +7,7 @@ class ArticlesConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self):
+        from articles import auth  # noqa: F401 - registers the login-failure receiver
         from articles.caching import connect_invalidation
 
         connect_invalidation()

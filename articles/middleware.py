@@ -1,18 +1,25 @@
-"""Security headers Django 5.2 does not set itself: CSP and Permissions-Policy."""
+"""Response headers Django 5.2 does not set itself, and a calm answer when the database is down."""
+
+import logging
 
 from django.conf import settings
+from django.db import DatabaseError, InterfaceError, OperationalError
+from django.http import HttpResponse
+from django.template import loader
+
+log = logging.getLogger(__name__)
 
 
-def content_security_policy(request) -> str:
-    """No inline script and no third-party script, style or frame; remote images only over
-    https (hotlinked article images until they are localized)."""
-    img = "'self' https:" if getattr(settings, "NEWSROOM_CSP_REMOTE_IMAGES", True) else "'self'"
+def content_security_policy() -> str:
+    """No inline script or style and no third-party origin; images may also come from the
+    remote CDNs listed in settings, for articles whose images are not localized yet."""
+    images = " ".join(["'self'", *settings.NEWSROOM_CSP_IMAGE_SOURCES])
     return "; ".join(
         [
             "default-src 'self'",
             "script-src 'self'",
             "style-src 'self'",
-            f"img-src {img}",
+            f"img-src {images}",
             "font-src 'self'",
             "connect-src 'self'",
             "object-src 'none'",
@@ -26,11 +33,44 @@ def content_security_policy(request) -> str:
 class SecurityHeadersMiddleware:
     def __init__(self, get_response):
         self.get_response = get_response
+        self.csp = content_security_policy()
 
     def __call__(self, request):
         response = self.get_response(request)
-        response.headers.setdefault("Content-Security-Policy", content_security_policy(request))
+        response.headers.setdefault("Content-Security-Policy", self.csp)
         response.headers.setdefault(
-            "Permissions-Policy", "camera=(), microphone=(), geolocation=(), interest-cohort=()"
+            "Permissions-Policy",
+            "camera=(), microphone=(), geolocation=(), payment=(), usb=(), interest-cohort=()",
         )
         return response
+
+
+class DatabaseUnavailableMiddleware:
+    """Answer 503 with a plain page when the database cannot be reached, instead of a 500
+    traceback; Django drops the broken connection at the end of the request, so the site
+    recovers by itself once the database is back."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        return self.get_response(request)
+
+    def process_exception(self, request, exception):
+        if not isinstance(exception, OperationalError | InterfaceError):
+            return None
+        if isinstance(exception, DatabaseError) and _is_data_error(exception):
+            return None
+        log.error("database unavailable: %s", exception)
+        body = loader.render_to_string("503.html", {"site_name": settings.NEWSROOM_SITE_NAME})
+        response = HttpResponse(body, status=503)
+        response["Retry-After"] = "30"
+        response["Cache-Control"] = "no-store"
+        return response
+
+
+def _is_data_error(exception: DatabaseError) -> bool:
+    # SQLite reports "database is locked" and real query mistakes as OperationalError too;
+    # only connection-level failures mean "unavailable".
+    text = str(exception).lower()
+    return "no such table" in text or "syntax error" in text

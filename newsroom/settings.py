@@ -79,6 +79,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "articles.middleware.DatabaseUnavailableMiddleware",
 ]
 
 ROOT_URLCONF = "newsroom.urls"
@@ -129,6 +130,8 @@ if REDIS_URL:
     }
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+
+AUTHENTICATION_BACKENDS = ["articles.auth.ThrottledModelBackend"]
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
@@ -193,3 +196,10 @@ NEWSROOM_FEED_ITEMS = int(os.environ.get("NEWSROOM_FEED_ITEMS", "30"))
 NEWSROOM_PAGE_SIZE = int(os.environ.get("NEWSROOM_PAGE_SIZE", "20"))
 NEWSROOM_CACHE_SECONDS = int(os.environ.get("NEWSROOM_CACHE_SECONDS", "300"))
 NEWSROOM_IMAGE_ALLOWED_HOSTS = env_list("NEWSROOM_IMAGE_ALLOWED_HOSTS")
+# CSP img-src origins besides our own, for hotlinked images not yet localized.
+NEWSROOM_CSP_IMAGE_SOURCES = env_list(
+    "NEWSROOM_CSP_IMAGE_SOURCES", "https://img.36krcdn.com,https://*.36krcdn.com"
+)
+# Admin login: failures allowed per account and per address within the window (seconds).
+NEWSROOM_LOGIN_MAX_FAILURES = int(os.environ.get("NEWSROOM_LOGIN_MAX_FAILURES", "5"))
+NEWSROOM_LOGIN_LOCKOUT_SECONDS = int(os.environ.get("NEWSROOM_LOGIN_LOCKOUT_SECONDS", "900"))
