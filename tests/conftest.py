@@ -6,6 +6,8 @@ import pytest
 DATA = Path(__file__).resolve().parent / "data"
 # The shared corpus sits beside the checkout on developer machines and in CI.
 CORPUS = Path(__file__).resolve().parents[2] / "shared" / "corpus" / "articles"
+# WhiteNoise warns about a missing STATIC_ROOT; tests never run collectstatic.
+(Path(__file__).resolve().parents[1] / "staticfiles").mkdir(exist_ok=True)
 
 
 @pytest.fixture
