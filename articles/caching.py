@@ -97,13 +97,19 @@ def public_cache(view):
             response.headers.setdefault("Last-Modified", http_date(state["changed_at"].timestamp()))
             patch_cache_control(response, public=True, max_age=60)
             timeout = settings.NEWSROOM_CACHE_SECONDS
-            if state["next_at"] is not None:
+            if state["next_at"] is not None and timeout > 0:
                 until_next = (state["next_at"] - timezone.now()).total_seconds()
                 timeout = max(1, min(timeout, int(until_next)))
-            _safe(lambda: cache.set(key, response, timeout))
+            if timeout > 0:  # NEWSROOM_CACHE_SECONDS=0 turns page caching off
+                _safe(lambda: cache.set(key, response, timeout))
         return response
 
     return wrapper
+
+
+def _content_changed(**kwargs):
+    if not kwargs.get("raw"):
+        bump_content_version()
 
 
 def connect_invalidation() -> None:
@@ -113,10 +119,9 @@ def connect_invalidation() -> None:
 
     from articles.models import Article, Attribution, Author, Category, Entity, Mention, Source
 
-    def changed(**kwargs):
-        if not kwargs.get("raw"):
-            bump_content_version()
-
+    # A module-level receiver: signals hold receivers weakly, and a function defined in here
+    # would be garbage-collected (silently disconnected) as soon as this returns.
+    changed = _content_changed
     for model in (Article, Attribution, Author, Category, Entity, Mention, Source, Tag, TaggedItem):
         post_save.connect(changed, sender=model, dispatch_uid=f"cache-{model.__name__}-save")
         post_delete.connect(changed, sender=model, dispatch_uid=f"cache-{model.__name__}-del")

@@ -85,6 +85,7 @@ class Author(models.Model):
     slug = models.SlugField("别名", max_length=100, unique=True)
     bio = models.TextField("简介", blank=True)
     avatar = models.ImageField("头像", upload_to="authors/", blank=True)
+    local_pictures = models.JSONField("本地图片", default=dict, blank=True, editable=False)
 
     class Meta:
         ordering = ["name"]
@@ -101,6 +102,11 @@ class Author(models.Model):
 
     def get_absolute_url(self):
         return reverse("articles:author", kwargs={"slug": self.slug})
+
+    @property
+    def avatar_picture(self) -> dict | None:
+        """The avatar's renditions (see ``articles.images.pictures``), None if it has none."""
+        return _picture(self.local_pictures, "avatar", self.avatar.name if self.avatar else "")
 
 
 class Source(models.Model):
@@ -163,6 +169,7 @@ class Entity(models.Model):
     aliases = models.JSONField("别名列表", default=list, blank=True)
     kind = models.CharField("类型", max_length=20, blank=True, help_text="data-refer-type")
     logo_url = models.URLField("标志", max_length=1000, blank=True)
+    local_pictures = models.JSONField("本地图片", default=dict, blank=True, editable=False)
     external_url = models.URLField("外部链接", max_length=1000, blank=True)
     is_never_link = models.BooleanField(
         "从不链接",
@@ -195,6 +202,11 @@ class Entity(models.Model):
 
     def get_absolute_url(self):
         return reverse("articles:entity", kwargs={"slug": self.slug})
+
+    @property
+    def logo_picture(self) -> dict | None:
+        """The local copy of ``logo_url`` with its renditions, None until it is localized."""
+        return _picture(self.local_pictures, "logo", self.logo_url)
 
     @staticmethod
     def default_slug(name: str, provider_id: str) -> str:
@@ -231,6 +243,13 @@ class Article(models.Model):
     header_image_width = models.PositiveIntegerField(null=True, blank=True)
     header_image_height = models.PositiveIntegerField(null=True, blank=True)
     thumbnail = models.URLField("缩略图", max_length=1000, blank=True)
+    local_pictures = models.JSONField(
+        "本地图片",
+        default=dict,
+        blank=True,
+        editable=False,
+        help_text="头图和缩略图的本地副本与衍生图（localize_images 填写）。",
+    )
     author = models.ForeignKey(
         Author,
         verbose_name="作者",
@@ -273,6 +292,7 @@ class Article(models.Model):
         ordering = ["-published_at", "-id"]
         verbose_name = "文章"
         verbose_name_plural = "文章"
+        permissions = [("publish_article", "可以发布、撤回和定时发布文章")]
         indexes = [
             models.Index(fields=["status", "-published_at"], name="article_public_idx"),
             models.Index(fields=["category", "status", "-published_at"], name="article_cat_idx"),
@@ -312,8 +332,37 @@ class Article(models.Model):
             return "draft"
         return "published" if self.is_public else "scheduled"
 
+    @property
+    def header_picture(self) -> dict | None:
+        """The local copy of ``header_image`` with its renditions, None until it is localized.
 
-CREDIT_ORDER = ("作者", "记者", "采访", "撰文", "译者", "翻译", "编译", "整理", "编辑", "校对", "审校")
+        A dict with ``src``, ``srcset``, ``webp_srcset``, ``sizes``, ``width``, ``height``,
+        ``type``, ``large`` (+ ``large_width``/``large_height``), ``remote`` and ``animated``;
+        read from this row, no query. It is dropped as soon as ``header_image`` changes.
+        """
+        return _picture(self.local_pictures, "header", self.header_image)
+
+    @property
+    def thumbnail_picture(self) -> dict | None:
+        """Like ``header_picture``, for the list thumbnail (the header image when none)."""
+        if not self.thumbnail:
+            return self.header_picture
+        return _picture(self.local_pictures, "thumbnail", self.thumbnail)
+
+
+CREDIT_ORDER = (
+    "作者",
+    "记者",
+    "采访",
+    "撰文",
+    "译者",
+    "翻译",
+    "编译",
+    "整理",
+    "编辑",
+    "校对",
+    "审校",
+)
 
 
 class Attribution(models.Model):
@@ -409,3 +458,67 @@ class Mention(models.Model):
         return self.verdict in (self.Verdict.LINKED, self.Verdict.CONFIRMED) and not (
             self.entity.is_never_link
         )
+
+
+def _picture(pictures: dict, slot: str, current: str) -> dict | None:
+    """``pictures[slot]`` if it still describes ``current`` (the field's value now)."""
+    picture = (pictures or {}).get(slot)
+    if picture and current and picture.get("remote") == current and picture.get("src"):
+        return picture
+    return None
+
+
+class LocalImage(models.Model):
+    """A remote image downloaded once and kept here, with its responsive renditions.
+
+    One row per remote URL (uploads have none). Files are content-addressed
+    (``images/ab/<sha256>.<ext>``, renditions ``…-<width>w.<ext>``), so two URLs serving the
+    same bytes share one set of files. A failed download keeps its row with the reason and is
+    tried again by the next run; until then pages keep the remote URL.
+    """
+
+    class Status(models.TextChoices):
+        PENDING = "pending", "待下载"
+        OK = "ok", "已本地化"
+        FAILED = "failed", "失败"
+
+    remote_url = models.CharField(
+        "原始网址",
+        max_length=1000,
+        unique=True,
+        null=True,
+        blank=True,
+        help_text="图片的原始地址，保留用于署名和重新下载；后台上传的图片为空。",
+    )
+    sha256 = models.CharField("SHA-256", max_length=64, blank=True, db_index=True)
+    file = models.FileField("原图", upload_to="images/", max_length=255, blank=True)
+    width = models.PositiveIntegerField("宽", null=True, blank=True)
+    height = models.PositiveIntegerField("高", null=True, blank=True)
+    format = models.CharField("格式", max_length=10, blank=True)
+    is_animated = models.BooleanField("动图", default=False)
+    byte_size = models.PositiveIntegerField("原图字节数", null=True, blank=True)
+    renditions = models.JSONField(
+        "衍生图",
+        default=list,
+        blank=True,
+        help_text="每项：name（存储路径）、width、height、format、bytes。",
+    )
+    status = models.CharField("状态", max_length=10, choices=Status, default=Status.PENDING)
+    error_code = models.CharField("失败类别", max_length=20, blank=True)
+    error = models.TextField("失败原因", blank=True)
+    attempts = models.PositiveIntegerField("下载次数", default=0)
+    fetched_at = models.DateTimeField("最近下载", null=True, blank=True)
+    created_at = models.DateTimeField("创建时间", auto_now_add=True)
+
+    class Meta:
+        ordering = ["-id"]
+        verbose_name = "本地图片"
+        verbose_name_plural = "本地图片"
+        indexes = [models.Index(fields=["status"], name="localimage_status_idx")]
+
+    def __str__(self):
+        return self.remote_url or self.file.name or f"LocalImage {self.pk}"
+
+    @property
+    def is_ok(self) -> bool:
+        return self.status == self.Status.OK

@@ -1,6 +1,10 @@
-"""Derive an article's ``body_html`` from its editable body and its mentions' verdicts."""
+"""Derive an article's ``body_html`` from its editable body, its mentions' verdicts and the
+local copies of its images."""
+
+from collections.abc import Mapping
 
 from articles.ingest import render_body
+from articles.ingest.body import image_sources
 
 
 def mention_links(article) -> list[str | None]:
@@ -17,8 +21,22 @@ def mention_links(article) -> list[str | None]:
     return links
 
 
-def render_article(article) -> str:
-    """Return sanitized HTML for ``article.body`` (empty for an empty body)."""
+def body_pictures(body: str) -> dict[str, dict]:
+    """The local copies of the body's images, by the URL the body gives (one query)."""
+    if "<img" not in body.lower():
+        return {}
+    from articles.images.pictures import pictures_for
+
+    return pictures_for(image_sources(body))
+
+
+def render_article(article, images: Mapping[str, Mapping] | None = None) -> str:
+    """Return sanitized HTML for ``article.body`` (empty for an empty body).
+
+    Images with a local copy (``images``, else looked up) point at their renditions.
+    """
     if not article.body:
         return ""
-    return render_body(article.body, mention_links(article))
+    if images is None:
+        images = body_pictures(article.body)
+    return render_body(article.body, mention_links(article), images)

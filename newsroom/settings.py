@@ -203,3 +203,11 @@ NEWSROOM_CSP_IMAGE_SOURCES = env_list(
 # Admin login: failures allowed per account and per address within the window (seconds).
 NEWSROOM_LOGIN_MAX_FAILURES = int(os.environ.get("NEWSROOM_LOGIN_MAX_FAILURES", "5"))
 NEWSROOM_LOGIN_LOCKOUT_SECONDS = int(os.environ.get("NEWSROOM_LOGIN_LOCKOUT_SECONDS", "900"))
+# Image localization (articles/images/): limits for every download and every upload.
+NEWSROOM_IMAGE_MAX_BYTES = int(os.environ.get("NEWSROOM_IMAGE_MAX_BYTES", str(10 * 1024 * 1024)))
+NEWSROOM_IMAGE_MAX_PIXELS = int(os.environ.get("NEWSROOM_IMAGE_MAX_PIXELS", "40000000"))
+NEWSROOM_IMAGE_CONNECT_TIMEOUT = float(os.environ.get("NEWSROOM_IMAGE_CONNECT_TIMEOUT", "5"))
+NEWSROOM_IMAGE_TIMEOUT = float(os.environ.get("NEWSROOM_IMAGE_TIMEOUT", "30"))
+NEWSROOM_IMAGE_MAX_REDIRECTS = int(os.environ.get("NEWSROOM_IMAGE_MAX_REDIRECTS", "3"))
+NEWSROOM_IMAGE_WIDTHS = [int(w) for w in env_list("NEWSROOM_IMAGE_WIDTHS", "480,960,1440")]
+NEWSROOM_IMAGE_QUALITY = int(os.environ.get("NEWSROOM_IMAGE_QUALITY", "80"))

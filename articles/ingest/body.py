@@ -4,11 +4,12 @@ Two steps, both pure:
 - ``to_html`` and ``parse_html`` (used by ``parse_article``): Markdown or HTML text → the
   editable ``body``, HTML with the original entity anchors kept so an editor sees what was
   imported;
-- ``render_body``: ``body`` plus one link per entity anchor → sanitized ``body_html``.
+- ``render_body``: ``body`` plus one link per entity anchor (and, optionally, the local
+  copies of its images) → sanitized ``body_html``.
 """
 
 import re
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
 import markdown
 from bs4 import BeautifulSoup, NavigableString, Tag
@@ -45,6 +46,9 @@ _SPACES = re.compile(r"\s+")
 _CONTENT_TAGS = frozenset({"img", "br", "figure", "hr", "table"})
 _BLOCK_CONTAINERS = frozenset({"[document]", "div", "section", "article", "blockquote", "li"})
 _SANITIZE_CHUNK = 200  # top-level nodes per bleach call
+# How wide a body image is drawn: the text column (--measure in static/css/site.css), or the
+# whole viewport on narrower screens. Lets the browser pick the right rendition.
+BODY_IMAGE_SIZES = "(max-width: 42rem) 100vw, 42rem"
 
 # Python-Markdown's inline patterns scan from every "[", "(" or "<" to its partner, or to the
 # end of the paragraph when there is none: 4,000 unclosed "![" took 5 s, a 100 kB file hours.
@@ -251,10 +255,45 @@ def _figure(root: BeautifulSoup, img: Tag) -> None:
                 img["alt"] = text
 
 
-def _tidy_images(root: BeautifulSoup) -> None:
+def _image_source(img: Tag) -> str:
+    """The URL an image shows, or "" when it has none that is safe."""
+    src = (img.get("src") or img.get("data-src") or "").strip()
+    return src if src and is_safe_url(src) else ""
+
+
+def _use_local(root: BeautifulSoup, img: Tag, picture: Mapping) -> None:
+    """Point ``img`` at its local renditions: WebP in a ``<source>``, the fallback in the img.
+
+    The width and height become the renditions' (the real aspect ratio, so no layout shift);
+    no referrer policy is needed for our own files.
+    """
+    sizes = picture.get("sizes") or BODY_IMAGE_SIZES
+    attrs = {"src": picture["src"], "alt": img.get("alt", "")}
+    if picture.get("srcset"):
+        attrs.update(srcset=picture["srcset"], sizes=sizes)
+    if picture.get("width") and picture.get("height"):
+        attrs["width"], attrs["height"] = str(picture["width"]), str(picture["height"])
+    attrs.update(loading="lazy", decoding="async")
+    img.attrs = attrs
+    if picture.get("webp_srcset"):
+        element = root.new_tag("picture")
+        img.replace_with(element)
+        source = root.new_tag(
+            "source", attrs={"type": "image/webp", "srcset": picture["webp_srcset"], "sizes": sizes}
+        )
+        element.append(source)
+        element.append(img)
+
+
+def _tidy_images(root: BeautifulSoup, images: Mapping[str, Mapping] | None = None) -> None:
+    # Responsive markup is ours alone: whatever the body brought is unwrapped or dropped.
+    for source in root.find_all("source"):
+        source.decompose()
+    for picture in root.find_all("picture"):
+        picture.unwrap()
     for img in root.find_all("img"):
-        src = (img.get("src") or img.get("data-src") or "").strip()
-        if not src or not is_safe_url(src):
+        src = _image_source(img)
+        if not src:
             img.decompose()
             continue
         size = image_size(img)
@@ -267,6 +306,9 @@ def _tidy_images(root: BeautifulSoup) -> None:
         img.attrs = attrs
         if img.find_parent("figure") is None:
             _figure(root, img)
+        picture = images.get(src) if images else None
+        if picture and picture.get("src"):
+            _use_local(root, img, picture)
 
 
 def _tidy_links(root: BeautifulSoup) -> None:
@@ -301,12 +343,28 @@ def _drop_empty_blocks(root: BeautifulSoup) -> None:
             block.decompose()
 
 
-def render_body(body: str, links: Sequence[str | None]) -> str:
+def image_sources(body: str) -> list[str]:
+    """The source URL of every image ``render_body`` keeps, in order, without repeats."""
+    root = parse_html(body)
+    for tag in root.find_all(_DROP_WITH_CONTENT):
+        if not tag.decomposed:
+            tag.decompose()
+    found = (_image_source(img) for img in root.find_all("img"))
+    return list(dict.fromkeys(src for src in found if src))
+
+
+def render_body(
+    body: str, links: Sequence[str | None], images: Mapping[str, Mapping] | None = None
+) -> str:
     """Turn an editable body into sanitized HTML.
 
     ``links[i]`` is the URL for the i-th entity anchor (``a.project-link``) in document order,
     or None to render its text plain (flagged or never-link mentions, or fewer links given
     than anchors). Headings shift down one level: the page title is the only ``h1``.
+
+    ``images`` maps an image's source URL, as the body has it, to its local copy: a dict with
+    ``src`` and optionally ``srcset``, ``webp_srcset``, ``sizes``, ``width`` and ``height``
+    (see ``articles.images.pictures``). Images not in it keep their remote URL.
     """
     root = parse_html(body)
     # Counted before anything is dropped, exactly as find_mentions counted them.
@@ -327,7 +385,7 @@ def render_body(body: str, links: Sequence[str | None]) -> str:
             tag.decompose()
     for heading in root.find_all("h1"):
         heading.name = "h2"
-    _tidy_images(root)
+    _tidy_images(root, images)
     _tidy_links(root)
     _drop_empty_blocks(root)
     # bleach's tree walker looks each element up among its grandparent's children, which is

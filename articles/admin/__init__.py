@@ -1,0 +1,21 @@
+"""The editorial admin (zh-hans): import, review and publish articles.
+
+- ``articles``: the article list, change form and publishing actions (``filters``, ``preview``)
+- ``imports``: the import page (``uploads`` builds its rows, ``batches`` keeps the uploads)
+- ``entities`` and ``mentions``: entities, merging, never-link, reviewing flagged links
+- ``taxonomy``: sources, categories, authors and tags
+"""
+
+from django.contrib import admin
+
+from articles.admin import (  # noqa: F401 (registers the admins)
+    articles,
+    entities,
+    mentions,
+    taxonomy,
+)
+
+admin.site.site_header = "Newsroom 编辑后台"
+admin.site.site_title = "Newsroom 编辑后台"
+admin.site.index_title = "编辑工作台"
+admin.site.site_url = "/"

@@ -1,0 +1,207 @@
+"""What an article page shows besides the article: linked entities, related articles, the
+header image and the metadata for search engines.
+
+``article_context()`` is the whole context of ``articles/detail.html``; the public view, the
+staff preview and the admin's preview of an unsaved article all render through it.
+"""
+
+from django.contrib.contenttypes.models import ContentType
+from django.db import connection
+from django.db.models import Count, IntegerField, OuterRef, Subquery, Value
+from django.db.models.functions import Coalesce
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.html import strip_tags
+from taggit.models import TaggedItem
+
+from articles import seo
+from articles.models import Article, Entity, Mention
+
+LINKED = (Mention.Verdict.LINKED, Mention.Verdict.CONFIRMED)
+RELATED_COUNT = 4
+RELATED_MAX_ITEMS = 12  # entities, and tags, that count towards relatedness
+RELATED_PER_ITEM = 10  # newest articles considered per shared entity or tag
+
+
+def linked_entities(article) -> list[Entity]:
+    """The canonical entities the article links to, in order of first mention, no repeats.
+
+    Flagged and rejected mentions, and entities switched to "never link", are left out: the
+    body shows them as plain text.
+    """
+    mentions = (
+        article.mentions.filter(verdict__in=LINKED)
+        .select_related("entity__merged_into")
+        .order_by("position")
+    )
+    entities: dict[int, Entity] = {}
+    for mention in mentions:
+        entity = mention.entity.merged_into or mention.entity
+        if not entity.is_never_link:
+            entities.setdefault(entity.pk, entity)
+    return list(entities.values())
+
+
+def related_articles(article, entities, tags, limit: int = RELATED_COUNT) -> list[Article]:
+    """Up to ``limit`` public articles related to ``article``, in at most three queries.
+
+    First those sharing the most linked entities and tags (then the newest), chosen among the
+    articles that most recently mention each shared item; when they are fewer than ``limit``,
+    the newest articles of the same category fill the list.
+    """
+
+    def shown(queryset):
+        return queryset.defer("raw", "body", "body_html", "warnings").select_related(
+            "attribution__source"
+        )
+
+    entities, tags = list(entities)[:RELATED_MAX_ITEMS], list(tags)[:RELATED_MAX_ITEMS]
+    ids = _candidate_ids(article, entities, tags) if entities or tags else []
+    # The candidates are public already: select them by primary key alone.
+    candidates = shown(Article.objects.filter(pk__in=ids))
+    related = list(_most_shared(candidates, entities, tags)[:limit]) if ids else []
+    if len(related) < limit and article.category_id:
+        related += (
+            shown(Article.objects.published())
+            .filter(category_id=article.category_id)
+            .exclude(pk__in=[article.pk, *(a.pk for a in related)])[: limit - len(related)]
+        )
+    return related
+
+
+def _candidate_ids(article, entities, tags) -> list[int]:
+    """For each entity and tag, the public articles that mention it most recently
+    (``RELATED_PER_ITEM`` each): a bounded set, however many articles mention an entity.
+
+    One ``UNION`` of small index scans. It is SQL because the ORM cannot put a LIMIT inside a
+    compound query on SQLite, and because SQLite, lacking statistics, would otherwise start
+    from every public article: ``CROSS JOIN`` makes SQLite start from the mention or tag
+    index (PostgreSQL plans it as the inner join it is).
+    """
+    q = connection.ops.quote_name
+    table = {
+        "article": q(Article._meta.db_table),
+        "mention": q(Mention._meta.db_table),
+        "tagged": q(TaggedItem._meta.db_table),
+    }
+    public = f"a.{q('status')} = %s AND a.{q('published_at')} <= %s AND a.{q('id')} <> %s"
+    public_params = [Article.Status.PUBLISHED, timezone.now(), article.pk]
+    parts, params = [], []
+    for entity in entities:
+        parts.append(
+            f"SELECT m.{q('article_id')} FROM {table['mention']} m"
+            f" CROSS JOIN {table['article']} a WHERE a.{q('id')} = m.{q('article_id')}"
+            f" AND m.{q('entity_id')} = %s AND m.{q('verdict')} IN (%s, %s) AND {public}"
+            f" ORDER BY m.{q('id')} DESC LIMIT %s"
+        )
+        params += [entity.pk, *LINKED, *public_params, RELATED_PER_ITEM]
+    content_type = ContentType.objects.get_for_model(Article)  # cached per process
+    for tag in tags:
+        parts.append(
+            f"SELECT t.{q('object_id')} FROM {table['tagged']} t"
+            f" CROSS JOIN {table['article']} a WHERE a.{q('id')} = t.{q('object_id')}"
+            f" AND t.{q('tag_id')} = %s AND t.{q('content_type_id')} = %s AND {public}"
+            f" ORDER BY t.{q('id')} DESC LIMIT %s"
+        )
+        params += [tag.pk, content_type.pk, *public_params, RELATED_PER_ITEM]
+    sql = " UNION ".join(f"SELECT * FROM ({part}) c{i}" for i, part in enumerate(parts))
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return [row[0] for row in cursor.fetchall()]
+
+
+def _most_shared(queryset, entities, tags):
+    """``queryset`` ordered by how many of ``entities`` and ``tags`` each article shares."""
+    content_type = ContentType.objects.get_for_model(Article)
+    entity_score = (
+        Mention.objects.filter(article_id=OuterRef("pk"), entity__in=entities, verdict__in=LINKED)
+        .values("article_id")
+        .annotate(n=Count("entity_id", distinct=True))
+        .values("n")
+    )
+    tag_score = (
+        TaggedItem.objects.filter(
+            object_id=OuterRef("pk"), content_type_id=content_type.pk, tag__in=tags
+        )
+        .values("object_id")
+        .annotate(n=Count("tag_id", distinct=True))
+        .values("n")
+    )
+    zero = Value(0, output_field=IntegerField())
+    return queryset.annotate(
+        score=Coalesce(Subquery(entity_score, output_field=IntegerField()), zero)
+        + Coalesce(Subquery(tag_score, output_field=IntegerField()), zero)
+    ).order_by("-score", "-published_at", "-id")
+
+
+def hero_image(article) -> dict:
+    """How to show the header image without layout shift.
+
+    Known, landscape-ish proportions keep them; anything else (unknown size, a tall phone
+    screenshot, a thin banner) is cropped into a 16:9 frame. A header image that the body
+    repeats is not shown twice.
+    """
+    url = article.header_image
+    if not url or url in article.body_html:
+        return {"show_hero": False}
+    picture = getattr(article, "header_picture", None)
+    if picture:  # a local copy: its own proportions are known
+        width, height = picture["width"], picture["height"]
+    else:
+        width, height = article.header_image_width, article.header_image_height
+    if width and height and 1.2 <= width / height <= 2.4:
+        return {"show_hero": True, "hero_cover": False, "hero_width": width, "hero_height": height}
+    return {"show_hero": True, "hero_cover": True, "hero_width": 1280, "hero_height": 720}
+
+
+def repeats_body(summary: str, body_html: str) -> bool:
+    """Whether the summary is just the body's opening (the importer's default summary)."""
+    opening = "".join(strip_tags(body_html[:3000]).split())
+    return "".join(summary.split())[:30] in opening
+
+
+def article_context(article, *, preview: bool = False) -> dict:
+    """Everything ``articles/detail.html`` needs beyond the article itself (3 queries).
+
+    Works for an unsaved article too (the admin's preview): it then has no tags, mentions or
+    related articles.
+    """
+    saved = article.pk is not None
+    tags = list(article.tags.all()) if saved else []
+    entities = linked_entities(article) if saved else []
+    related = related_articles(article, entities, tags) if saved else []
+    about = [e for e in entities if e.name in article.title]
+    indexing = seo.indexing(article) if saved else {}
+    if preview:
+        indexing = {**indexing, "robots": "noindex, nofollow", "googlebot_news": ""}
+    crumbs = [("首页", reverse("articles:home"))]
+    if article.category_id:
+        crumbs += article.category.breadcrumbs
+    url = seo.absolute(article.get_absolute_url()) if saved else ""
+    return {
+        "article": article,
+        "tags": tags,
+        "entities": entities,
+        "related": related,
+        "is_preview": preview,
+        "show_dek": bool(article.summary) and not repeats_body(article.summary, article.body_html),
+        "feed_object": None,
+        "breadcrumbs": crumbs[1:],
+        "meta": {
+            "title": article.title,
+            "description": article.summary,
+            "canonical": indexing.get("canonical", ""),
+            "robots": indexing.get("robots", "noindex, nofollow"),
+            "googlebot_news": indexing.get("googlebot_news", ""),
+            "type": "article",
+            "url": url,
+            **seo.share_image(article),
+            "published": seo.iso(article.published_at),
+            "modified": seo.iso(article.updated_at),
+            "section": article.category.name if article.category_id else "",
+            "tags": [t.name for t in tags],
+        },
+        "ld_article": seo.article_jsonld(article, entities=entities, tags=tags, about=about),
+        "ld_breadcrumbs": seo.breadcrumbs_jsonld(crumbs) if len(crumbs) > 1 else None,
+        **hero_image(article),
+    }
