@@ -72,7 +72,6 @@ MIDDLEWARE = [
     "articles.middleware.SecurityHeadersMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
-    "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.http.ConditionalGetMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -141,7 +140,7 @@ AUTH_PASSWORD_VALIDATORS = [
 ]
 
 LANGUAGE_CODE = "zh-hans"
-LANGUAGES = [("zh-hans", "简体中文"), ("en", "English")]
+LANGUAGES = [("zh-hans", "简体中文")]
 TIME_ZONE = "Asia/Shanghai"
 USE_I18N = True
 USE_TZ = True
@@ -203,6 +202,14 @@ NEWSROOM_CSP_IMAGE_SOURCES = env_list(
 # Admin login: failures allowed per account and per address within the window (seconds).
 NEWSROOM_LOGIN_MAX_FAILURES = int(os.environ.get("NEWSROOM_LOGIN_MAX_FAILURES", "5"))
 NEWSROOM_LOGIN_LOCKOUT_SECONDS = int(os.environ.get("NEWSROOM_LOGIN_LOCKOUT_SECONDS", "900"))
+# Admin import page: limits per upload, and where uploads wait between preview and confirm
+# (must be shared by all web workers; never under MEDIA_ROOT).
+NEWSROOM_IMPORT_MAX_UPLOAD_BYTES = int(
+    os.environ.get("NEWSROOM_IMPORT_MAX_UPLOAD_BYTES", str(20 * 1024 * 1024))
+)
+NEWSROOM_IMPORT_MAX_UPLOADS = int(os.environ.get("NEWSROOM_IMPORT_MAX_UPLOADS", "100"))
+NEWSROOM_IMPORT_MAX_FILES = int(os.environ.get("NEWSROOM_IMPORT_MAX_FILES", "300"))
+NEWSROOM_IMPORT_BATCH_DIR = os.environ.get("NEWSROOM_IMPORT_BATCH_DIR") or None
 # Image localization (articles/images/): limits for every download and every upload.
 NEWSROOM_IMAGE_MAX_BYTES = int(os.environ.get("NEWSROOM_IMAGE_MAX_BYTES", str(10 * 1024 * 1024)))
 NEWSROOM_IMAGE_MAX_PIXELS = int(os.environ.get("NEWSROOM_IMAGE_MAX_PIXELS", "40000000"))
