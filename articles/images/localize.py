@@ -32,6 +32,7 @@ from articles.models import Article, Entity, LocalImage, Mention
 from articles.rendering import render_article
 
 ARTICLE_CHUNK = 50
+LOOKUP_CHUNK = 500  # URLs per query (SQLite limits the parameters of one statement)
 SLOT_SIZES = {"header": HERO_SIZES, "thumbnail": CARD_SIZES}
 
 # progress(done, total, url, outcome, detail): called after each image is handled.
@@ -172,9 +173,10 @@ class Localizer:
     def localize_urls(self, urls: Iterable[str], total: int | None = None) -> dict[str, dict]:
         """Make sure each of ``urls`` is local if it can be; the pictures of those that are."""
         urls = list(dict.fromkeys(u for u in urls if u))
-        known = {
-            local.remote_url: local for local in LocalImage.objects.filter(remote_url__in=urls)
-        }
+        known = {}
+        for start in range(0, len(urls), LOOKUP_CHUNK):
+            chunk = urls[start : start + LOOKUP_CHUNK]
+            known.update((i.remote_url, i) for i in LocalImage.objects.filter(remote_url__in=chunk))
         pictures: dict[str, dict] = {}
         total = total or len(urls)
         for url in urls:
