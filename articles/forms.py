@@ -8,6 +8,7 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 
+from articles.images.uploads import ImageUploadField
 from articles.models import Article, Attribution, Category, Entity, Mention
 
 IMPORT_SUFFIXES = (".md", ".markdown", ".zip")
@@ -203,6 +204,8 @@ class AttributionForm(forms.ModelForm):
 
 
 class ArticleAdminForm(forms.ModelForm):
+    header_upload = ImageUploadField(label="上传头图")
+
     class Meta:
         model = Article
         formfield_callback = https_formfield
@@ -287,6 +290,7 @@ def _lines(text: str) -> list[str]:
 
 
 class EntityAdminForm(forms.ModelForm):
+    logo_upload = ImageUploadField(label="上传标志")
     aliases = forms.CharField(
         label="别名列表",
         required=False,

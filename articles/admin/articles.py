@@ -23,6 +23,8 @@ from articles.admin.preview import preview_view
 from articles.admin.utils import HttpsURLFields, can_publish, count_of
 from articles.caching import bump_content_version
 from articles.forms import ArticleAdminForm, AttributionForm, MentionForm, ScheduleForm
+from articles.images.admin_actions import localize_images
+from articles.images.uploads import use_uploaded_header
 from articles.importer import mentions_from_body, sync_mentions
 from articles.models import Article, Attribution, Mention
 from articles.rendering import render_article
@@ -101,7 +103,7 @@ class ArticleAdmin(HttpsURLFields, admin.ModelAdmin):
     search_help_text = "按标题、来源媒体、作者（本站署名或原作者）或实体名称搜索。"
     date_hierarchy = "published_at"
     autocomplete_fields = ["category", "author"]
-    actions = ["publish_now", "unpublish", "schedule"]
+    actions = ["publish_now", "unpublish", "schedule", localize_images]
     list_per_page = 50
     readonly_fields = [
         "state_now",
@@ -121,6 +123,7 @@ class ArticleAdmin(HttpsURLFields, admin.ModelAdmin):
                     "summary",
                     "body",
                     "header_image",
+                    "header_upload",
                     ("header_image_width", "header_image_height"),
                     "thumbnail",
                 ]
@@ -288,6 +291,8 @@ class ArticleAdmin(HttpsURLFields, admin.ModelAdmin):
 
     def save_model(self, request, obj, form, change):
         obj._body_changed = not change or "body" in form.changed_data
+        if upload := form.cleaned_data.get("header_upload"):
+            use_uploaded_header(obj, upload)
         super().save_model(request, obj, form, change)
 
     def save_related(self, request, form, formsets, change):

@@ -14,6 +14,7 @@ from django.utils.html import format_html
 
 from articles.admin.utils import HttpsURLFields, distinct_count_of, rerender_articles
 from articles.forms import EntityAdminForm, MergeForm
+from articles.images.uploads import use_uploaded_logo
 from articles.models import Entity, Mention
 
 
@@ -113,6 +114,7 @@ class EntityAdmin(HttpsURLFields, admin.ModelAdmin):
             "aliases",
             "kind",
             "logo_url",
+            "logo_upload",
             "external_url",
             "is_never_link",
             "merged_into",
@@ -166,6 +168,8 @@ class EntityAdmin(HttpsURLFields, admin.ModelAdmin):
         return format_html('<a href="{}?entity__id__exact={}">{}</a>', url, obj.pk, count)
 
     def save_model(self, request, obj, form, change):
+        if upload := form.cleaned_data.get("logo_upload"):
+            use_uploaded_logo(obj, upload)
         super().save_model(request, obj, form, change)
         if change and "is_never_link" in form.changed_data:
             count = rerender_articles(

@@ -12,6 +12,7 @@ from taggit.models import Tag, TaggedItem
 from articles.admin.utils import HttpsURLFields, count_of
 from articles.caching import bump_content_version
 from articles.forms import CategoryAdminForm, MergeForm
+from articles.images.uploads import use_uploaded_avatar, validate_image_upload
 from articles.models import Article, Attribution, Author, Category, Source
 
 
@@ -106,6 +107,16 @@ class AuthorAdmin(admin.ModelAdmin):
     fields = ["avatar_preview", "name", "slug", "bio", "avatar"]
     readonly_fields = ["avatar_preview"]
     list_per_page = 100
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        form = super().get_form(request, obj, change=change, **kwargs)
+        form.base_fields["avatar"].validators.append(validate_image_upload)
+        return form
+
+    def save_model(self, request, obj, form, change):
+        if "avatar" in form.changed_data and form.cleaned_data.get("avatar"):
+            use_uploaded_avatar(obj, form.cleaned_data["avatar"])
+        super().save_model(request, obj, form, change)
 
     def get_queryset(self, request):
         return (
