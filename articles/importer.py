@@ -9,6 +9,7 @@ The Python API behind both ``manage.py import_articles`` and the admin's import 
 import hashlib
 import json
 import multiprocessing
+import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 
@@ -28,6 +29,7 @@ from articles.ingest import (
 from articles.ingest.body import parse_html
 from articles.ingest.entities import find_mentions
 from articles.models import Article, Attribution, Author, Category, Entity, Mention, Source
+from articles.rendering import body_pictures
 from articles.slugs import make_slug
 
 CREATED, UPDATED, UNCHANGED, CONFLICT, FAILED = (
@@ -137,7 +139,9 @@ class _Lookups:
             if key not in self.categories:
                 category = Category.objects.filter(parent=parent, name=key[-1]).first()
                 if category is None:
-                    category = Category.objects.create(parent=parent, name=key[-1])
+                    category = Category.objects.create(
+                        parent=parent, name=key[-1], slug=_category_slug(parent, key[-1])
+                    )
                 self.categories[key] = category
             parent = self.categories[key]
         return parent
@@ -177,8 +181,8 @@ class _Lookups:
                     provider_id=provider_id,
                     name=name,
                     kind=mention.kind[:20],
-                    logo_url=mention.logo[:1000],
-                    external_url=mention.href[:1000],
+                    logo_url=_web_url(mention.logo),
+                    external_url=_web_url(mention.href),
                     merged_into=same_name,
                 )
                 if same_name is not None:
@@ -191,10 +195,28 @@ class _Lookups:
         return target
 
 
+def _web_url(url: str) -> str:
+    """``url`` if it is an http(s) URL that fits the field, else "": an entity's logo and link
+    come from a file's ``data-logo`` and ``href`` and are shown as an image and a link."""
+    url = url.strip()
+    return url if len(url) <= 1000 and re.match(r"https?://", url, re.IGNORECASE) else ""
+
+
 def _add_alias(entity: Entity, alias: str) -> None:
     if alias not in entity.aliases:
         entity.aliases = [*entity.aliases, alias]
         entity.save(update_fields=["aliases"])
+
+
+def _category_slug(parent: Category | None, name: str) -> str:
+    """A slug whose path no sibling has: different names can spell the same slug (a long
+    name cut at 60 characters, "AI" and "ai"), and the path must be unique."""
+    base = make_slug(name, fallback="category")
+    prefix = f"{parent.path}/" if parent is not None else ""
+    slug, n = base, 2
+    while Category.objects.filter(path=prefix + slug).exists():
+        slug, n = f"{base}-{n}", n + 1
+    return slug
 
 
 def _unique_slug(model, text: str) -> str:
@@ -304,11 +326,13 @@ def _store(
     attribution.raw_text = a.raw_text if a else ""
     rows = _mention_rows(article, parsed.mentions, lookups)
     links = _links(rows)
+    # Images localized before (a re-import of a changed file) keep their local copies.
+    images = body_pictures(article.body) if article.body else {}
     prerendered = getattr(parsed, "prerendered", None)
-    if prerendered is not None and prerendered[0] == links:
+    if prerendered is not None and prerendered[0] == links and not images:
         article.body_html = prerendered[1]
     else:
-        article.body_html = render_body(article.body, links) if article.body else ""
+        article.body_html = render_body(article.body, links, images) if article.body else ""
     article.import_fingerprint = fingerprint(article, attribution, parsed.tags)
     article.save()
     attribution.article = article

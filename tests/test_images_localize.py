@@ -357,3 +357,28 @@ def test_an_uploaded_logo_and_avatar_get_renditions(image_settings):
     assert Path(image_settings.MEDIA_ROOT, author.avatar.name).is_file()
     assert author.avatar_picture["src"] == author.avatar.url
     assert not list(Path(image_settings.MEDIA_ROOT).glob("authors/*"))  # no raw copy kept
+
+
+def test_a_reimported_changed_file_keeps_its_local_images(image_settings, image_server):
+    from articles.importer import Importer
+    from articles.ingest import InputFile
+
+    image_server.serve("/photo.jpg", jpeg(800, 600))
+    url = image_server.url("/photo.jpg")
+
+    def hexo(intro: str) -> bytes:
+        body = (
+            f'<div><p>{intro}，正文足够长。</p><p class="image-wrapper"><img src="{url}"></p></div>'
+        )
+        return f"---\ntitle: 图片文章\ndate: 2022-03-28 10:00:00\n---\n{body}\n".encode()
+
+    first = Importer(publish=True).import_file(InputFile("pic.md", data=hexo("第一版")))
+    localize_articles([Article.objects.get(pk=first.article_id)])
+    local = Article.objects.get(pk=first.article_id).body_html
+    assert "/media/" in local and url not in local
+
+    again = Importer(publish=True).import_file(InputFile("pic.md", data=hexo("第二版")))
+
+    assert again.status == "updated"
+    html = Article.objects.get(pk=first.article_id).body_html
+    assert "第二版" in html and "/media/" in html and f'src="{url}"' not in html
