@@ -304,7 +304,8 @@ def test_title_with_markup_characters_round_trips(client, world):
 
 @pytest.mark.django_db
 def test_control_characters_are_dropped_instead_of_breaking_the_feed(client):
-    make_article("坏\x0b字符\x00", summary="摘\x1f要", body="<p>正\x08文</p>")
+    # (no NUL: PostgreSQL refuses it in text, and the importer strips it before storing)
+    make_article("坏\x0b字\x1b符", summary="摘\x1f要", body="<p>正\x08文</p>")
     for fmt in XML_FORMATS:
         entry = parse(fetch(client, f"/feeds/{fmt}.xml")).entries[0]
         assert entry.title == "坏字符"
