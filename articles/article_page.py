@@ -142,9 +142,10 @@ def hero_image(article) -> dict:
     repeats is not shown twice.
     """
     url = article.header_image
-    if not url or url in article.body_html:
-        return {"show_hero": False}
     picture = getattr(article, "header_picture", None)
+    # After localization the body shows the local copy, not the remote URL.
+    if not url or url in article.body_html or (picture and picture["src"] in article.body_html):
+        return {"show_hero": False}
     if picture:  # a local copy: its own proportions are known
         width, height = picture["width"], picture["height"]
     else:

@@ -228,6 +228,15 @@ def test_pages_and_feeds_show_local_urls_after_localization(world, client, setti
     content = feed.entries[0].content[0].value
     assert f'src="{settings.NEWSROOM_SITE_URL}{picture["src"]}"' in content
     assert urls["/photo.jpg"] not in content
+    # Every srcset candidate is absolute too: feed readers have no base URL for them.
+    for srcset in re.findall(r'srcset="([^"]*)"', content):
+        for candidate in srcset.split(","):
+            assert candidate.strip().startswith(settings.NEWSROOM_SITE_URL + "/media/")
+    # The localized header is the enclosure, with the length and type of our own file.
+    enclosure = feed.entries[0].enclosures[0]
+    header = Article.objects.get(pk=article.pk).header_picture
+    assert enclosure.href == settings.NEWSROOM_SITE_URL + header["large"]
+    assert enclosure.type == header["type"] and int(enclosure.length) > 0
 
 
 def test_rerender_articles_keeps_the_local_copies(world):
@@ -382,3 +391,17 @@ def test_a_reimported_changed_file_keeps_its_local_images(image_settings, image_
     assert again.status == "updated"
     html = Article.objects.get(pk=first.article_id).body_html
     assert "第二版" in html and "/media/" in html and f'src="{url}"' not in html
+
+
+def test_a_localized_header_that_the_body_repeats_is_shown_once(
+    image_settings, image_server, client
+):
+    image_server.serve("/photo.jpg", jpeg(1200, 675))
+    url = image_server.url("/photo.jpg")
+    article = make_article(body=body_with(url), header_image=url)
+
+    localize_articles([article])
+
+    page = client.get(article.get_absolute_url(), secure=True).content.decode()
+    src = Article.objects.get(pk=article.pk).header_picture["src"]
+    assert page.count(f'src="{src}"') == 1

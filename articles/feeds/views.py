@@ -26,6 +26,7 @@ from articles.models import Article, Author, Category, Entity, Mention, Source
 # XML 1.0 forbids these; Django's XML writer refuses them rather than produce a broken feed.
 _XML_ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 _URL_ATTR = re.compile(r'(?P<attr>\s(?:href|src|cite)=")(?P<url>[^"]*)"')
+_SRCSET_ATTR = re.compile(r'(?P<attr>\ssrcset=")(?P<value>[^"]*)"')
 _HAS_SCHEME = re.compile(r"[a-zA-Z][a-zA-Z0-9+.\-]*:")
 
 
@@ -53,7 +54,15 @@ def absolutize_links(html: str, base: str) -> str:
             return f'{match["attr"]}https:{url}"'
         return f'{match["attr"]}{urljoin(base, url)}"'
 
-    return _URL_ATTR.sub(resolve, html)
+    def resolve_srcset(match):
+        candidates = []
+        for candidate in match["value"].split(","):
+            url, _, descriptor = candidate.strip().partition(" ")
+            url = url if _HAS_SCHEME.match(url) else urljoin(base, url)
+            candidates.append(f"{url} {descriptor}".strip())
+        return f'{match["attr"]}{", ".join(candidates)}"'
+
+    return _SRCSET_ATTR.sub(resolve_srcset, _URL_ATTR.sub(resolve, html))
 
 
 def xml_safe(text: str) -> str:
@@ -131,8 +140,12 @@ class SiteFeed(Feed):
 
     def description(self, obj):
         if obj is None:
-            return f"{settings.NEWSROOM_SITE_NAME}：最新转载的中文科技新闻，注明原作者与出处。"
-        return xml_safe(getattr(obj, "description", "") or f"{feed_title(obj)}的最新文章。")
+            text = f"{settings.NEWSROOM_SITE_NAME}：最新转载的中文科技新闻，注明原作者与出处。"
+        else:
+            text = xml_safe(getattr(obj, "description", "") or f"{feed_title(obj)}的最新文章。")
+        # It names the category, tag, author… which an import file chose, and RSS readers treat
+        # <description> as HTML (as for items): escape it once more there. JSON Feed's is text.
+        return escape(text) if self.format == "rss" else text
 
     def author_name(self, obj):
         # Atom needs an author for every entry; the site stands in where an article names none.
@@ -175,7 +188,7 @@ class SiteFeed(Feed):
         """The header image, when it is our own file and so its length and type are known."""
         image = self.item_image(item)
         if image and image["type"]:
-            length = _local_media_size(item.header_image)
+            length = _local_media_size(image["url"])
             if length is not None:
                 return [feedgenerator.Enclosure(image["url"], str(length), image["type"])]
         return []
@@ -183,6 +196,14 @@ class SiteFeed(Feed):
     def item_image(self, item):
         if not item.header_image:
             return None
+        picture = item.header_picture
+        if picture:  # localized: the largest rendition, whose size and type are known
+            return {
+                "url": absolute(picture["large"]),
+                "type": picture["type"],
+                "width": picture.get("large_width"),
+                "height": picture.get("large_height"),
+            }
         url = absolute(item.header_image)
         return {
             "url": url,
@@ -230,7 +251,7 @@ class SiteFeed(Feed):
         if not (attribution and attribution.source_id):
             return None
         url = attribution.original_url or absolute(attribution.source.get_absolute_url())
-        return {"name": xml_safe(attribution.source.name), "url": url}
+        return {"name": xml_safe(attribution.source.name), "url": xml_safe(url)}
 
     def item_extra_kwargs(self, item):
         attribution = _attribution(item)
@@ -240,7 +261,8 @@ class SiteFeed(Feed):
             "authors": self.item_authors(item, attribution),
             "image": self.item_image(item),
             "source": self.item_source(item, attribution),
-            "via": attribution.original_url if attribution else "",
+            # Taken from the imported body: a control character in it would break the XML.
+            "via": xml_safe(attribution.original_url) if attribution else "",
         }
 
 
