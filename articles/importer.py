@@ -28,7 +28,16 @@ from articles.ingest import (
 )
 from articles.ingest.body import parse_html
 from articles.ingest.entities import find_mentions
-from articles.models import Article, Attribution, Author, Category, Entity, Mention, Source
+from articles.models import (
+    Article,
+    Attribution,
+    Author,
+    Category,
+    Entity,
+    LocalImage,
+    Mention,
+    Source,
+)
 from articles.rendering import body_pictures
 from articles.slugs import make_slug
 
@@ -117,6 +126,13 @@ class _Lookups:
         self.categories: dict[tuple[str, ...], Category] = {}
         self.sources: dict[tuple[str, str], Source] = {}
         self.entities: dict[str, Entity] = {}
+        self.local_images: bool | None = None
+
+    def has_local_images(self) -> bool:
+        # Finding a body's images means parsing it again: skip that while nothing is local.
+        if self.local_images is None:
+            self.local_images = LocalImage.objects.exists()
+        return self.local_images
 
     def clear(self):
         # After a rolled-back transaction cached rows may not exist.
@@ -327,7 +343,7 @@ def _store(
     rows = _mention_rows(article, parsed.mentions, lookups)
     links = _links(rows)
     # Images localized before (a re-import of a changed file) keep their local copies.
-    images = body_pictures(article.body) if article.body else {}
+    images = body_pictures(article.body) if article.body and lookups.has_local_images() else {}
     prerendered = getattr(parsed, "prerendered", None)
     if prerendered is not None and prerendered[0] == links and not images:
         article.body_html = prerendered[1]
