@@ -20,7 +20,7 @@ install: $(VENV)/.installed
 serve: install
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py collectstatic --noinput --verbosity 0
-	$(PY) manage.py import_articles articles/samples --publish
+	$(PY) manage.py load_samples
 	$(PY) manage.py ensure_admin
 	DJANGO_SECURE_SSL=0 $(VENV)/bin/gunicorn newsroom.wsgi --bind $(HOST):$(PORT) --workers 2 --access-logfile -
 

@@ -57,8 +57,8 @@ def related_articles(article, entities, tags, limit: int = RELATED_COUNT) -> lis
 
     entities, tags = list(entities)[:RELATED_MAX_ITEMS], list(tags)[:RELATED_MAX_ITEMS]
     ids = _candidate_ids(article, entities, tags) if entities or tags else []
-    # The candidates are public already: select them by primary key alone.
-    candidates = shown(Article.objects.filter(pk__in=ids))
+    # The candidates are only released (see ``_candidate_ids``): the whole rule picks them.
+    candidates = shown(Article.objects.published().filter(pk__in=ids))
     related = list(_most_shared(candidates, entities, tags)[:limit]) if ids else []
     if len(related) < limit and article.category_id:
         related += (
@@ -70,7 +70,8 @@ def related_articles(article, entities, tags, limit: int = RELATED_COUNT) -> lis
 
 
 def _candidate_ids(article, entities, tags) -> list[int]:
-    """For each entity and tag, the public articles that mention it most recently
+    """For each entity and tag, the released articles (published, time reached: the index's
+    part of the public rule, which the caller applies whole) that mention it most recently
     (``RELATED_PER_ITEM`` each): a bounded set, however many articles mention an entity.
 
     One ``UNION`` of small index scans. It is SQL because the ORM cannot put a LIMIT inside a
@@ -185,6 +186,7 @@ def article_context(article, *, preview: bool = False) -> dict:
         "entities": entities,
         "related": related,
         "is_preview": preview,
+        "original_title": seo.original_title(article),
         "show_dek": bool(article.summary) and not repeats_body(article.summary, article.body_html),
         "feed_object": None,
         "breadcrumbs": crumbs[1:],

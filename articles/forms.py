@@ -9,7 +9,7 @@ from django.db import models
 from django.utils import timezone
 
 from articles.images.uploads import ImageUploadField
-from articles.models import Article, Attribution, Category, Entity, Mention
+from articles.models import Article, Attribution, Category, EditorProfile, Entity, Mention
 
 IMPORT_SUFFIXES = (".md", ".markdown", ".zip")
 
@@ -231,15 +231,29 @@ class ArticleAdminForm(forms.ModelForm):
             "body": forms.Textarea(attrs={"rows": 24, "class": "nr-body-editor"}),
         }
 
+    editor_user = None  # the admin sets the user who saves (publishing needs their real name)
+
     def clean(self):
         cleaned = super().clean()
-        if (
-            cleaned.get("status") == Article.Status.PUBLISHED
-            and "published_at" in self.fields
-            and not cleaned.get("published_at")
-        ):
+        publishing = "status" in self.fields and cleaned.get("status") == Article.Status.PUBLISHED
+        if publishing and not cleaned.get("published_at"):
             cleaned["published_at"] = timezone.now()
+        if publishing and (not self.instance.pk or "status" in self.changed_data):
+            self._check_may_publish()
         return cleaned
+
+    def _check_may_publish(self):
+        from articles.editorial import editor_name, forbidding_licences
+
+        if self.editor_user is not None and not editor_name(self.editor_user):
+            raise forms.ValidationError(
+                "发布前请先在“个人资料”中填写真实姓名：它将作为“责任编辑”显示在文章页上。"
+            )
+        if self.instance.pk and forbidding_licences([self.instance.pk]):
+            raise forms.ValidationError(
+                "这篇文章的来源授权已到期、被撤销或未登记，不能发布。请先续签授权；"
+                "发布者可在文章列表中用“覆盖授权并发布”并填写原因。"
+            )
 
 
 class MentionForm(forms.ModelForm):
@@ -265,6 +279,39 @@ class ScheduleForm(forms.Form):
         if value <= timezone.now():
             raise forms.ValidationError("定时发布的时间必须在将来；要马上公开请用“立即发布”。")
         return value
+
+
+class OverrideForm(forms.Form):
+    reason = forms.CharField(
+        label="覆盖原因",
+        max_length=500,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="为什么在授权失效时仍要发布（例如：已获对方书面续约，合同流程中）。记入日志。",
+    )
+
+
+class TakedownForm(forms.Form):
+    reason = forms.CharField(
+        label="撤稿原因", max_length=500, widget=forms.Textarea(attrs={"rows": 3})
+    )
+    requested_by = forms.CharField(
+        label="要求方",
+        max_length=200,
+        required=False,
+        help_text="谁要求撤稿（例如：原发媒体的版权联系人、法务部）。",
+    )
+
+
+class RestoreForm(forms.Form):
+    reason = forms.CharField(
+        label="恢复原因", max_length=500, widget=forms.Textarea(attrs={"rows": 3})
+    )
+
+
+class EditorProfileForm(forms.ModelForm):
+    class Meta:
+        model = EditorProfile
+        fields = ["real_name"]
 
 
 class MergeForm(forms.Form):

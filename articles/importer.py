@@ -49,6 +49,7 @@ CREATED, UPDATED, UNCHANGED, CONFLICT, FAILED = (
     "failed",
 )
 STATUSES = (CREATED, UPDATED, UNCHANGED, CONFLICT, FAILED)
+MAX_KEY = 255  # Article.import_key
 
 
 @dataclass
@@ -59,6 +60,7 @@ class ImportResult:
     warnings: list[str] = field(default_factory=list)
     parsed: ParsedArticle | None = None
     article_id: int | None = None
+    responsible_editor: str | None = None  # set when this import published the article
 
     def report(self) -> dict:
         """One line of the JSON Lines report (keys documented in the README)."""
@@ -68,6 +70,7 @@ class ImportResult:
             "error": self.error,
             "warnings": self.warnings,
             "article_id": self.article_id,
+            "responsible_editor": self.responsible_editor,
         }
         if self.parsed is not None:
             data.update(self.parsed.report())
@@ -75,6 +78,7 @@ class ImportResult:
             data.update(
                 title=None,
                 published_at=None,
+                embargo_until=None,
                 categories=[],
                 tags=[],
                 author=None,
@@ -314,12 +318,22 @@ def _apply(article: Article, parsed: ParsedArticle, item: InputFile, lookups: _L
     article.import_key = item.key[:255]
     article.import_hash = parsed.content_hash
     article.imported_at = timezone.now()
-    if article.status == Article.Status.DRAFT or parsed.published_at is not None:
-        article.published_at = parsed.published_at or article.published_at
+    # Our publication time follows the file's date while the article is a draft or was
+    # published as an archive import (our time = the original's); "publish now" set our own.
+    follows_file = article.published_at == article.original_published_at
+    if parsed.published_at is not None and (article.status == Article.Status.DRAFT or follows_file):
+        article.published_at = parsed.published_at
+    article.original_published_at = parsed.published_at or article.original_published_at
+    article.embargo_until = parsed.embargo_until
 
 
 def _store(
-    item: InputFile, parsed: ParsedArticle, existing: Article | None, publish: bool, lookups
+    item: InputFile,
+    parsed: ParsedArticle,
+    existing: Article | None,
+    publish: bool,
+    lookups,
+    editor: str = "",
 ) -> Article:
     """Write one parsed file; the caller holds the transaction.
 
@@ -329,7 +343,10 @@ def _store(
     article = existing or Article()
     _apply(article, parsed, item, lookups)
     if existing is None and publish and parsed.published_at is not None and parsed.body:
+        # An archive import: our time is the file's date. A takedown is never undone here
+        # (``taken_down_at`` is not an import field).
         article.status = Article.Status.PUBLISHED
+        article.responsible_editor = editor
     attribution = getattr(existing, "attribution", None) if existing else None
     attribution = attribution or Attribution()
     a = parsed.attribution
@@ -363,6 +380,13 @@ def parse_input(item: InputFile, max_bytes: int) -> ParsedArticle | ImportResult
     """The pure half of importing one file: a ParsedArticle, or a failed result."""
     if item.error is not None:
         return ImportResult(item.name, FAILED, error=item.error)
+    if len(item.key) > MAX_KEY:
+        # The name is the article's identity: cut to fit, two long names could be one article.
+        return ImportResult(
+            item.name,
+            FAILED,
+            error=f"文件名过长（{len(item.key)} 个字符，上限 {MAX_KEY}），请改短后再导入。",
+        )
     try:
         return parse_article(item.name, item.data, max_bytes=max_bytes)
     except ImportRejected as exc:
@@ -399,8 +423,12 @@ def _parse_in_worker(args: tuple[InputFile, int]) -> tuple[InputFile, object]:
 class Importer:
     """Imports files one by one; reuse one instance across a batch to share lookups."""
 
-    def __init__(self, *, publish: bool = False, dry_run: bool = False, max_bytes=None):
+    def __init__(
+        self, *, publish: bool = False, dry_run: bool = False, max_bytes=None, editor=None
+    ):
         self.publish = publish
+        # 责任编辑 of what ``publish`` publishes: ``editor``, else NEWSROOM_DEFAULT_EDITOR.
+        self.editor = (settings.NEWSROOM_DEFAULT_EDITOR if editor is None else editor).strip()
         self.dry_run = dry_run
         self.max_bytes = max_bytes or settings.NEWSROOM_MAX_FILE_BYTES
         self.lookups = _Lookups()
@@ -464,9 +492,11 @@ class Importer:
             result.status = UPDATED if existing else CREATED
             return result
         with transaction.atomic():
-            article = _store(item, parsed, existing, self.publish, self.lookups)
+            article = _store(item, parsed, existing, self.publish, self.lookups, self.editor)
         result.article_id = article.pk
         result.status = UPDATED if existing else CREATED
+        if existing is None and article.status == Article.Status.PUBLISHED:
+            result.responsible_editor = article.responsible_editor or None
         return result
 
 

@@ -13,6 +13,7 @@ from django.utils import timezone
 from taggit.models import Tag, TaggedItem
 
 from articles.models import Article
+from articles.models.public import public_q
 
 FEW = 500  # at most this many articles: fetch them by id; more: walk the date index
 MAX_MERGED_IDS = 5_000  # newest_public_ids() beyond this falls back to one sorted query
@@ -62,27 +63,29 @@ def attach_tags(articles) -> None:
 def newest_public_ids(category_ids: list[int], depth: int) -> list[int]:
     """The ids of the ``depth`` newest public articles of each category, in one query.
 
-    A ``UNION`` of index range scans, written as SQL because the ORM cannot put a LIMIT inside
-    a compound query on SQLite. Portable to SQLite and PostgreSQL.
+    A ``UNION ALL`` of index range scans. Each part is the ORM's own SQL for the public rule
+    (``Article.objects.published()``), compiled and joined here because the ORM cannot put a
+    LIMIT inside a compound query on SQLite. Portable to SQLite and PostgreSQL.
     """
-    q = connection.ops.quote_name
-    part = (
-        f"SELECT {q('id')} FROM {q(Article._meta.db_table)}"
-        f" WHERE {q('category_id')} = %s AND {q('status')} = %s AND {q('published_at')} <= %s"
-        f" ORDER BY {q('published_at')} DESC, {q('id')} DESC LIMIT %s"
-    )
-    sql = " UNION ALL ".join(f"SELECT * FROM ({part}) c{i}" for i in range(len(category_ids)))
-    now = timezone.now()
-    params = [p for pk in category_ids for p in (pk, Article.Status.PUBLISHED, now, depth)]
+    public = Article.objects.published()
+    parts, params = [], []
+    for pk in category_ids:
+        part = public.filter(category_id=pk).order_by("-published_at", "-id").values("id")
+        sql, part_params = part[:depth].query.sql_with_params()
+        parts.append(f"SELECT * FROM ({sql}) c{len(parts)}")
+        params += part_params
+    if not parts:
+        return []
     with connection.cursor() as cursor:
-        cursor.execute(sql, params)
+        cursor.execute(" UNION ALL ".join(parts), params)
         return [row[0] for row in cursor.fetchall()]
 
 
 def few_public_ids(model, article_column: str, also=None, **where) -> list[int] | None:
-    """The ids of the public articles that rows of ``model`` matching ``where`` point to, if
+    """The ids of the released articles that rows of ``model`` matching ``where`` point to, if
     there are at most ``FEW``; else None (then there are enough for the date index to find a
-    page of them quickly).
+    page of them quickly). Released (published, time reached) is the index's part of the
+    public rule; ``by_ids`` applies the whole rule to what this finds.
 
     ``where`` maps columns to a value or a list of values; the index to start from is chosen
     among them (``CROSS JOIN`` keeps SQLite from starting at the articles; PostgreSQL plans it
@@ -116,8 +119,9 @@ def few_public_ids(model, article_column: str, also=None, **where) -> list[int] 
 
 
 def by_ids(ids: list[int]):
-    """Public list rows for ``ids`` found by the functions above (already known public)."""
-    return Article.objects.for_lists().prefetch_related(None).filter(pk__in=ids)
+    """Public list rows for ``ids`` found by the functions above (the rule applied again: the
+    ids of ``few_public_ids`` are only released)."""
+    return Article.objects.for_lists().prefetch_related(None).filter(public_q(), pk__in=ids)
 
 
 def article_content_type() -> ContentType:

@@ -100,6 +100,13 @@ def publisher() -> dict:
     }
 
 
+def original_title(article, attribution=None) -> str:
+    """The original's title when ours differs from it (reprint rules ask for 原标题), else ''."""
+    attribution = attribution or getattr(article, "attribution", None)
+    title = (attribution.original_title or "").strip() if attribution else ""
+    return title if title and title != article.title.strip() else ""
+
+
 def credit_line(article) -> str:
     """One sentence naming the outlet and the people, e.g. for ``creditText``."""
     attribution = getattr(article, "attribution", None)
@@ -115,6 +122,8 @@ def credit_line(article) -> str:
     parts += [f"{role}：{'、'.join(names)}" for role, names in attribution.credits]
     if attribution.is_authorized:
         parts.append(f"{attribution.republisher or settings.NEWSROOM_SITE_NAME}经授权发布")
+    if title := original_title(article, attribution):
+        parts.append(f"原标题：{title}")
     return "，".join(parts) + ("。" if parts else "")
 
 
@@ -165,8 +174,19 @@ def article_jsonld(article, *, entities=(), tags=(), about=()) -> dict:
         data["copyrightHolder"] = _organization(source)
     elif roles.get("作者"):
         data["copyrightHolder"] = _people(roles["作者"])
-    if attribution and attribution.original_url:
-        data["isBasedOn"] = attribution.original_url
+    if attribution and (attribution.original_url or original_title(article, attribution)):
+        original = {"@type": "NewsArticle"}
+        if attribution.original_url:
+            original["url"] = attribution.original_url
+        original["headline"] = attribution.original_title or article.title
+        if article.original_published_at:
+            original["datePublished"] = iso(article.original_published_at)
+        if source is not None:
+            original["publisher"] = _organization(source)
+        data["isBasedOn"] = original
+    if article.responsible_editor:
+        data.setdefault("editor", [])
+        data["editor"] = [*data["editor"], {"@type": "Person", "name": article.responsible_editor}]
     credit = credit_line(article)
     if credit:
         data["creditText"] = credit

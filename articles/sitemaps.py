@@ -15,7 +15,6 @@ from django.db.models import Exists, Max, OuterRef
 from django.http import Http404
 from django.template.response import TemplateResponse
 from django.urls import reverse
-from django.utils import timezone
 from taggit.models import Tag, TaggedItem
 
 from articles.caching import public_cache
@@ -68,9 +67,7 @@ class PageSitemap(SiteSitemap):
 
 
 def _public(**lookups):
-    return Article.objects.filter(
-        status=Article.Status.PUBLISHED, published_at__lte=timezone.now(), **lookups
-    )
+    return Article.objects.published().filter(**lookups)
 
 
 class CategorySitemap(SiteSitemap):

@@ -220,3 +220,22 @@ NEWSROOM_IMAGE_WIDTHS = sorted({int(w) for w in env_list("NEWSROOM_IMAGE_WIDTHS"
 if not NEWSROOM_IMAGE_WIDTHS or NEWSROOM_IMAGE_WIDTHS[0] < 16:
     raise ImproperlyConfigured("NEWSROOM_IMAGE_WIDTHS must list widths of 16 px or more")
 NEWSROOM_IMAGE_QUALITY = int(os.environ.get("NEWSROOM_IMAGE_QUALITY", "80"))
+# Rights (articles/models/public.py, articles/editorial.py).
+NEWSROOM_REQUIRE_LICENCE = os.environ.get("NEWSROOM_REQUIRE_LICENCE", "0") == "1"
+NEWSROOM_DEFAULT_EDITOR = os.environ.get("NEWSROOM_DEFAULT_EDITOR", "")
+# Where every server process reads the content version: the shared cache when Redis is
+# configured, else the database (a process's local memory is never shared).
+NEWSROOM_CONTENT_VERSION_STORE = os.environ.get(
+    "NEWSROOM_CONTENT_VERSION_STORE", "cache" if REDIS_URL else "db"
+)
+if NEWSROOM_CONTENT_VERSION_STORE not in ("cache", "db"):
+    raise ImproperlyConfigured("NEWSROOM_CONTENT_VERSION_STORE must be 'cache' or 'db'")
+# A dotted path to a callable taking a list of absolute URLs: called after each editorial
+# change commits, to purge a CDN in front of the site.
+NEWSROOM_PURGE_HOOK = os.environ.get("NEWSROOM_PURGE_HOOK", "")
+# Crawlers that train AI models: robots.txt keeps them off articles whose licence forbids it.
+NEWSROOM_AI_CRAWLERS = env_list(
+    "NEWSROOM_AI_CRAWLERS",
+    "GPTBot,ClaudeBot,anthropic-ai,CCBot,Google-Extended,Applebot-Extended,Bytespider,"
+    "meta-externalagent,PerplexityBot,cohere-ai",
+)

@@ -8,6 +8,7 @@ urlpatterns = [
     path("robots.txt", views.robots_txt, name="robots"),
     path("sitemap.xml", sitemaps.index, name="sitemap"),
     path("sitemap-<section>.xml", sitemaps.section, name="sitemap-section"),
+    path("media/<path:name>", views.media_file, name="media"),
     path("", include("articles.urls")),
 ]
 

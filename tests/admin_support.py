@@ -35,8 +35,18 @@ def group(name: str) -> Group:
     return found
 
 
-def make_staff(username: str, group_name: str | None, password: str = "pw-Newsroom-2024"):
+def make_staff(
+    username: str,
+    group_name: str | None,
+    password: str = "pw-Newsroom-2024",
+    real_name: str | None = None,
+):
+    """A staff user; ``real_name`` (责任编辑, needed to publish) defaults to one made up."""
+    from articles.models import EditorProfile
+
     user = get_user_model().objects.create_user(username, password=password, is_staff=True)
+    real_name = f"编辑{username}" if real_name is None else real_name
+    EditorProfile.objects.create(user=user, real_name=real_name)
     if group_name:
         user.groups.add(group(group_name))
     return user

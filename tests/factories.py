@@ -79,3 +79,11 @@ def make_article(
     article.body_html = render_body(body, [e.get_absolute_url() for e in entities])
     article.save(update_fields=["body_html"])
     return article
+
+
+def version_queries() -> int:
+    """Queries the content version costs each anonymous request: one on the database store
+    (the embedded default), none on the shared cache (Redis)."""
+    from django.conf import settings
+
+    return 1 if settings.NEWSROOM_CONTENT_VERSION_STORE == "db" else 0

@@ -4,7 +4,6 @@ import itertools
 from datetime import timedelta
 
 import pytest
-from django.contrib.admin.models import LogEntry
 from django.contrib.auth.models import Group
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -12,7 +11,7 @@ from django.urls import reverse
 from django.utils import timezone
 from taggit.models import Tag
 
-from articles.models import Article, Attribution, Category, Entity, Mention
+from articles.models import Article, Attribution, Category, EditorialLog, Entity, Mention
 from tests.admin_support import (
     EDITOR,
     PUBLISHER,
@@ -322,7 +321,7 @@ def test_editor_cannot_add_a_published_article(client, editor):
     assert article.status == Article.Status.DRAFT and article.published_at is None
 
 
-def test_publisher_publish_now_keeps_original_date_and_dates_the_rest_now(
+def test_publisher_publish_now_dates_it_now_and_keeps_the_original_date(
     client, publisher, three_states
 ):
     published, scheduled, draft = three_states
@@ -338,13 +337,30 @@ def test_publisher_publish_now_keeps_original_date_and_dates_the_rest_now(
     draft.refresh_from_db()
     scheduled.refresh_from_db()
     empty.refresh_from_db()
-    assert draft.state == "published" and draft.published_at == original
+    assert draft.state == "published" and draft.published_at >= before
+    assert draft.original_published_at == original
+    assert draft.responsible_editor == "编辑publisher"
     assert scheduled.state == "published" and scheduled.published_at >= before
     assert empty.state == "draft"
     messages = [str(m) for m in response.wsgi_request._messages]
     assert any("已发布 2 篇" in m for m in messages)
     assert any("1 篇正文为空" in m for m in messages)
-    assert LogEntry.objects.filter(object_id=str(draft.pk), change_message="立即发布").exists()
+    entry = EditorialLog.objects.get(action="publish", article=draft)
+    assert entry.user == publisher and entry.data["editor"] == "编辑publisher"
+
+
+def test_publish_needs_the_editors_real_name(client, three_states):
+    draft = three_states[2]
+    nameless = make_staff("nameless", PUBLISHER, real_name="")
+    client.force_login(nameless)
+    response = run_action(client, "publish_now", [draft])
+    draft.refresh_from_db()
+    assert draft.state == "draft"
+    assert any("真实姓名" in str(m) for m in response.wsgi_request._messages)
+    data = form_data(client.get(change_url(draft)), "article_form")
+    data.update(status=["published"], _save=["1"])
+    refused = client.post(change_url(draft), data)
+    assert refused.status_code == 200 and "真实姓名" in refused.content.decode()
 
 
 def test_publisher_unpublish(client, publisher, three_states):

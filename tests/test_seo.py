@@ -71,7 +71,7 @@ def test_json_ld_news_article_fields(client, article):
     }
     assert data["sourceOrganization"] == outlet
     assert data["copyrightHolder"] == outlet
-    assert data["isBasedOn"] == "https://mp.weixin.qq.com/s/example"
+    assert data["isBasedOn"]["url"] == "https://mp.weixin.qq.com/s/example"
     assert "经授权发布" in data["creditText"]
     assert [m["name"] for m in data["mentions"]] == ["淘宝", "微信"]  # linked only
     assert [m["name"] for m in data["about"]] == ["淘宝", "微信"]  # named in the title

@@ -3,6 +3,8 @@
 - ``articles``: the article list, change form and publishing actions (``filters``, ``preview``)
 - ``imports``: the import page (``uploads`` builds its rows, ``batches`` keeps the uploads)
 - ``entities`` and ``mentions``: entities, merging, never-link, reviewing flagged links
+- ``rights``: licences and their history, takedowns, the editorial log, the licensor's
+  report and each editor's profile
 - ``taxonomy``: sources, categories, authors and tags
 """
 
@@ -12,6 +14,7 @@ from articles.admin import (  # noqa: F401 (registers the admins)
     articles,
     entities,
     mentions,
+    rights,
     taxonomy,
 )
 

@@ -9,7 +9,6 @@ import json
 
 from django.contrib import admin, messages
 from django.contrib.admin import helpers
-from django.contrib.admin.models import CHANGE, LogEntry
 from django.contrib.admin.views.main import ChangeList
 from django.db.models import OuterRef, Q
 from django.template.response import TemplateResponse
@@ -17,17 +16,24 @@ from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 
+from articles import editorial
 from articles.admin import imports
 from articles.admin.filters import STATE_LABELS, MentionFilter, StateFilter, WarningFilter
 from articles.admin.preview import preview_view
 from articles.admin.utils import HttpsURLFields, can_publish, count_of
-from articles.caching import bump_content_version
-from articles.forms import ArticleAdminForm, AttributionForm, MentionForm, ScheduleForm
+from articles.forms import (
+    ArticleAdminForm,
+    AttributionForm,
+    MentionForm,
+    OverrideForm,
+    RestoreForm,
+    ScheduleForm,
+    TakedownForm,
+)
 from articles.images.admin_actions import localize_images
 from articles.images.uploads import use_uploaded_header
 from articles.importer import mentions_from_body, sync_mentions
 from articles.models import Article, Attribution, Mention
-from articles.rendering import render_article
 
 LINKED = [Mention.Verdict.LINKED, Mention.Verdict.CONFIRMED]
 
@@ -103,7 +109,15 @@ class ArticleAdmin(HttpsURLFields, admin.ModelAdmin):
     search_help_text = "按标题、来源媒体、作者（本站署名或原作者）或实体名称搜索。"
     date_hierarchy = "published_at"
     autocomplete_fields = ["category", "author"]
-    actions = ["publish_now", "unpublish", "schedule", localize_images]
+    actions = [
+        "publish_now",
+        "publish_with_override",
+        "schedule",
+        "unpublish",
+        "take_down",
+        "restore",
+        localize_images,
+    ]
     list_per_page = 50
     readonly_fields = [
         "state_now",
@@ -164,6 +178,7 @@ class ArticleAdmin(HttpsURLFields, admin.ModelAdmin):
 
     def get_form(self, request, obj=None, change=False, **kwargs):
         form = super().get_form(request, obj, change=change, **kwargs)
+        form.editor_user = request.user
         if "slug" in form.base_fields:
             form.base_fields["slug"].required = False
             form.base_fields["slug"].help_text = "网址里的英文别名；留空则由标题的拼音生成。"
@@ -179,6 +194,7 @@ class ArticleAdmin(HttpsURLFields, admin.ModelAdmin):
         return (
             super()
             .get_queryset(request)
+            .with_visibility()  # the state column, with no query per row
             .annotate(
                 linked_count=count_of(
                     Mention.objects.filter(article=OuterRef("pk"), verdict__in=LINKED), "article"
@@ -293,6 +309,14 @@ class ArticleAdmin(HttpsURLFields, admin.ModelAdmin):
         obj._body_changed = not change or "body" in form.changed_data
         if upload := form.cleaned_data.get("header_upload"):
             use_uploaded_header(obj, upload)
+        publishing = form.cleaned_data.get("status") == Article.Status.PUBLISHED and (
+            not change or "status" in form.changed_data
+        )
+        if publishing:
+            obj.responsible_editor = editorial.editor_name(request.user)
+            if change and obj.original_published_at is None:
+                obj.original_published_at = form.initial.get("published_at")
+        obj._publishing = publishing
         super().save_model(request, obj, form, change)
 
     def save_related(self, request, form, formsets, change):
@@ -301,79 +325,135 @@ class ArticleAdmin(HttpsURLFields, admin.ModelAdmin):
         article = form.instance
         if getattr(article, "_body_changed", False):
             sync_mentions(article, mentions_from_body(article.body))
-        article.body_html = render_article(article)
-        Article.objects.filter(pk=article.pk).update(body_html=article.body_html)
-        bump_content_version()
+        editorial.save_rendered(
+            article, user=request.user, published=getattr(article, "_publishing", False)
+        )
 
     # Publishing actions
 
-    def _log(self, request, queryset, message):
-        LogEntry.objects.log_actions(request.user.pk, queryset, CHANGE, change_message=message)
+    def _report(self, request, result: editorial.PublishResult, done: str) -> None:
+        if result.published:
+            self.message_user(request, done.format(n=len(result.published)), messages.SUCCESS)
+        if result.empty:
+            self.message_user(
+                request,
+                f"{len(result.empty)} 篇正文为空，没有发布；补上正文后再发布。",
+                messages.WARNING,
+            )
+        if result.taken_down:
+            self.message_user(
+                request,
+                f"{len(result.taken_down)} 篇已撤稿，没有发布；先在撤稿记录中恢复。",
+                messages.WARNING,
+            )
+        if result.unlicensed:
+            titles = "、".join(
+                Article.objects.filter(pk__in=result.unlicensed).values_list("title", flat=True)[:5]
+            )
+            self.message_user(
+                request,
+                f"{len(result.unlicensed)} 篇没有发布："
+                f"来源的授权已到期、被撤销或未登记（{titles}）。"
+                "请先续签授权；发布者可用“覆盖授权并发布”并填写原因，原因会记入日志。",
+                messages.ERROR,
+            )
+
+    def _editor_or_refuse(self, request) -> str | None:
+        name = editorial.editor_name(request.user)
+        if not name:
+            self.message_user(
+                request,
+                "发布前请先在“个人资料”中填写真实姓名：它将作为“责任编辑”显示在文章页上。",
+                messages.ERROR,
+            )
+            return None
+        return name
 
     @admin.action(description="立即发布所选文章", permissions=["publish"])
     def publish_now(self, request, queryset):
-        """Publish now. An article keeps a publication time in the past (its original date);
-        one without a time or with a time still to come is published at this moment."""
+        """Publish at this moment (the original's date stays as 原文发布于)."""
+        if (editor := self._editor_or_refuse(request)) is None:
+            return
         ids = list(queryset.values_list("pk", flat=True))
-        articles = Article.objects.filter(pk__in=ids)
-        empty = articles.filter(body="").count()
-        ready = articles.exclude(body="")
-        now = timezone.now()
-        targets = list(ready.values_list("pk", flat=True))
-        ready.filter(Q(published_at__isnull=True) | Q(published_at__gt=now)).update(
-            status=Article.Status.PUBLISHED, published_at=now, updated_at=now
-        )
-        ready.exclude(status=Article.Status.PUBLISHED).update(
-            status=Article.Status.PUBLISHED, updated_at=now
-        )
-        bump_content_version()
-        self._log(request, Article.objects.filter(pk__in=targets), "立即发布")
-        self.message_user(request, f"已发布 {len(targets)} 篇文章。", messages.SUCCESS)
-        if empty:
-            self.message_user(
-                request, f"{empty} 篇正文为空，没有发布；补上正文后再发布。", messages.WARNING
+        result = editorial.publish_now(ids, user=request.user, editor=editor)
+        self._report(request, result, "已发布 {n} 篇文章。")
+
+    @admin.action(description="覆盖授权并发布所选文章…", permissions=["publish"])
+    def publish_with_override(self, request, queryset):
+        def apply(form, ids):
+            if (editor := self._editor_or_refuse(request)) is None:
+                return
+            result = editorial.publish_now(
+                ids, user=request.user, editor=editor, override_reason=form.cleaned_data["reason"]
             )
+            self._report(request, result, "已发布 {n} 篇文章（授权覆盖已记入日志）。")
+
+        return self._reason_action(
+            request, queryset, OverrideForm, apply, "覆盖授权并发布", "publish_with_override"
+        )
 
     @admin.action(description="撤回所选文章（改为草稿）", permissions=["publish"])
     def unpublish(self, request, queryset):
-        ids = list(queryset.values_list("pk", flat=True))
-        now = timezone.now()
-        count = (
-            Article.objects.filter(pk__in=ids)
-            .exclude(status=Article.Status.DRAFT)
-            .update(status=Article.Status.DRAFT, updated_at=now)
-        )
-        bump_content_version()
-        self._log(request, Article.objects.filter(pk__in=ids), "撤回为草稿")
+        count = editorial.unpublish(queryset.values_list("pk", flat=True), user=request.user)
         self.message_user(request, f"已撤回 {count} 篇文章，它们现在是草稿。", messages.SUCCESS)
 
     @admin.action(description="定时发布所选文章…", permissions=["publish"])
     def schedule(self, request, queryset):
-        """An intermediate page asks for the time; its form posts back to this action."""
-        form = ScheduleForm(request.POST if "apply" in request.POST else None)
-        if "apply" in request.POST and form.is_valid():
+        def apply(form, ids):
             when = form.cleaned_data["published_at"]
-            ids = list(queryset.values_list("pk", flat=True))
-            articles = Article.objects.filter(pk__in=ids)
-            empty = articles.filter(body="").count()
-            count = articles.exclude(body="").update(
-                status=Article.Status.PUBLISHED, published_at=when, updated_at=timezone.now()
-            )
-            bump_content_version()
-            self._log(request, articles.exclude(body=""), f"定时发布：{when.isoformat()}")
+            result = editorial.schedule(ids, when, user=request.user)
             local = timezone.localtime(when).strftime("%Y-%m-%d %H:%M")
-            self.message_user(request, f"{count} 篇文章将于 {local} 发布。", messages.SUCCESS)
-            if empty:
-                self.message_user(request, f"{empty} 篇正文为空，没有定时。", messages.WARNING)
+            self._report(request, result, f"{{n}} 篇文章将于 {local} 发布。")
+
+        return self._reason_action(request, queryset, ScheduleForm, apply, "定时发布", "schedule")
+
+    @admin.action(description="撤稿所选文章…", permissions=["publish"])
+    def take_down(self, request, queryset):
+        def apply(form, ids):
+            done = editorial.take_down(
+                ids,
+                reason=form.cleaned_data["reason"],
+                requested_by=form.cleaned_data["requested_by"],
+                user=request.user,
+            )
+            self.message_user(
+                request,
+                f"已撤稿 {len(done)} 篇文章：所有网址立即返回 410，订阅源发出删除通知。",
+                messages.SUCCESS,
+            )
+
+        return self._reason_action(request, queryset, TakedownForm, apply, "撤稿", "take_down")
+
+    @admin.action(description="恢复所选的已撤稿文章…", permissions=["publish"])
+    def restore(self, request, queryset):
+        def apply(form, ids):
+            restored = 0
+            for pk in Article.objects.filter(pk__in=ids, taken_down_at__isnull=False).values_list(
+                "pk", flat=True
+            ):
+                editorial.restore(pk, reason=form.cleaned_data["reason"], user=request.user)
+                restored += 1
+            self.message_user(request, f"已恢复 {restored} 篇文章。", messages.SUCCESS)
+
+        return self._reason_action(request, queryset, RestoreForm, apply, "恢复撤稿", "restore")
+
+    def _reason_action(self, request, queryset, form_class, apply, title, action):
+        """An intermediate page asks for the form; it posts back to the same action."""
+        form = form_class(request.POST if "apply" in request.POST else None)
+        if "apply" in request.POST and form.is_valid():
+            try:
+                apply(form, list(queryset.values_list("pk", flat=True)))
+            except editorial.EditorialError as exc:
+                self.message_user(request, str(exc), messages.ERROR)
             return None
         context = {
             **self.admin_site.each_context(request),
-            "title": "定时发布",
+            "title": title,
             "opts": self.opts,
             "form": form,
             "articles": queryset.defer("raw", "body", "body_html"),
-            "action": "schedule",
+            "action": action,
             "action_checkbox_name": helpers.ACTION_CHECKBOX_NAME,
             "media": self.media,
         }
-        return TemplateResponse(request, "admin/articles/article/schedule.html", context)
+        return TemplateResponse(request, "admin/articles/article/reason_action.html", context)

@@ -6,52 +6,17 @@ re-renders the affected articles' ``body_html`` at once, so the site never shows
 
 from django.contrib import admin, messages
 from django.contrib.admin import helpers
-from django.db import transaction
-from django.db.models import OuterRef, Q
+from django.db.models import OuterRef
 from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils.html import format_html
 
-from articles.admin.utils import HttpsURLFields, distinct_count_of, rerender_articles
+from articles import editorial
+from articles.admin.utils import HttpsURLFields, distinct_count_of
+from articles.editorial import merge_entities
 from articles.forms import EntityAdminForm, MergeForm
 from articles.images.uploads import use_uploaded_logo
 from articles.models import Entity, Mention
-
-
-def articles_mentioning(entities) -> "Q":
-    """Mentions of these entities, or of entities merged into them."""
-    return Q(entity__in=entities) | Q(entity__merged_into__in=entities)
-
-
-@transaction.atomic
-def merge_entities(target: Entity, others: list[Entity]) -> int:
-    """Merge ``others`` into ``target``; return how many articles were re-rendered.
-
-    Every mention moves to ``target``; the others stay as aliases (``merged_into``), so
-    re-imports with their provider ids resolve to ``target``; their names and ids join
-    ``target.aliases``.
-    """
-    others = [o for o in others if o.pk != target.pk]
-    if not others:
-        return 0
-    ids = [o.pk for o in others]
-    affected = list(
-        Mention.objects.filter(entity_id__in=ids)
-        .order_by()
-        .values_list("article_id", flat=True)
-        .distinct()
-    )
-    Mention.objects.filter(entity_id__in=ids).update(entity=target)
-    Entity.objects.filter(merged_into_id__in=ids).update(merged_into=target)
-    Entity.objects.filter(pk__in=ids).update(merged_into=target)
-    aliases = list(target.aliases or [])
-    for other in others:
-        for alias in (other.name, other.provider_id, *(other.aliases or [])):
-            if alias and alias != target.name and alias not in aliases:
-                aliases.append(alias)
-    target.aliases = aliases
-    target.save(update_fields=["aliases"])
-    return rerender_articles(affected)
 
 
 class MergedFilter(admin.SimpleListFilter):
@@ -172,18 +137,13 @@ class EntityAdmin(HttpsURLFields, admin.ModelAdmin):
             use_uploaded_logo(obj, upload)
         super().save_model(request, obj, form, change)
         if change and "is_never_link" in form.changed_data:
-            count = rerender_articles(
-                Mention.objects.filter(articles_mentioning([obj])).values("article_id")
-            )
+            count = editorial.set_never_link([obj.pk], obj.is_never_link, user=request.user)
             state = "不再链接" if obj.is_never_link else "恢复链接"
             self.message_user(request, f"“{obj.name}”{state}，已重新渲染 {count} 篇文章。")
 
     def _set_never_link(self, request, queryset, value: bool):
         ids = list(queryset.values_list("pk", flat=True))
-        Entity.objects.filter(pk__in=ids).update(is_never_link=value)
-        count = rerender_articles(
-            Mention.objects.filter(articles_mentioning(ids)).values("article_id")
-        )
+        count = editorial.set_never_link(ids, value, user=request.user)
         state = "设为从不链接" if value else "恢复链接"
         self.message_user(
             request, f"已将 {len(ids)} 个实体{state}，重新渲染了 {count} 篇文章。", messages.SUCCESS
@@ -209,7 +169,7 @@ class EntityAdmin(HttpsURLFields, admin.ModelAdmin):
         if "apply" in request.POST and form.is_valid():
             target = form.cleaned_data["target"]
             others = [e for e in candidates if e.pk != target.pk]
-            count = merge_entities(target, others)
+            count = merge_entities(target, others, user=request.user)
             self.message_user(
                 request,
                 f"已把 {len(others)} 个实体合并到“{target.name}”，重新渲染了 {count} 篇文章。",

@@ -1,12 +1,19 @@
 """List filters of the article changelist."""
 
 from django.contrib import admin
-from django.db.models import Q
 from django.utils import timezone
 
 from articles.models import Article, Mention
+from articles.models.public import public_q, released_q, standing_q
 
-STATE_LABELS = {"draft": "草稿", "scheduled": "定时", "published": "已发布"}
+STATE_LABELS = {
+    "draft": "草稿",
+    "scheduled": "定时",
+    "published": "已发布",
+    "embargoed": "禁发期",
+    "withdrawn": "授权失效",
+    "taken-down": "已撤稿",
+}
 
 
 class StateFilter(admin.SimpleListFilter):
@@ -17,14 +24,25 @@ class StateFilter(admin.SimpleListFilter):
         return list(STATE_LABELS.items())
 
     def queryset(self, request, queryset):
+        # The same rule readers get (``articles.models.public``), split into its parts.
         now = timezone.now()
-        published = Q(status=Article.Status.PUBLISHED)
+        released, standing = released_q(now), standing_q(now)
         if self.value() == "draft":
-            return queryset.exclude(published)
+            return queryset.exclude(status=Article.Status.PUBLISHED).filter(
+                taken_down_at__isnull=True
+            )
         if self.value() == "scheduled":
-            return queryset.filter(published, published_at__gt=now)
+            return queryset.filter(
+                status=Article.Status.PUBLISHED, published_at__gt=now, taken_down_at__isnull=True
+            )
         if self.value() == "published":
-            return queryset.filter(published, published_at__lte=now)
+            return queryset.filter(public_q(now))
+        if self.value() == "embargoed":
+            return queryset.filter(released, taken_down_at__isnull=True).exclude(standing)
+        if self.value() == "withdrawn":
+            return queryset.filter(released, standing).exclude(public_q(now))
+        if self.value() == "taken-down":
+            return queryset.filter(taken_down_at__isnull=False)
         return queryset
 
 

@@ -12,7 +12,7 @@ from django.utils.html import format_html
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.safestring import mark_safe
 
-from articles.admin.utils import rerender_articles
+from articles import editorial
 from articles.forms import MentionForm
 from articles.models import Mention
 
@@ -172,9 +172,8 @@ class MentionAdmin(admin.ModelAdmin):
             raise PermissionDenied
         if verdict not in Mention.Verdict.values:
             raise Http404("没有这种判定。")
+        editorial.set_verdicts([mention.pk], verdict, user=request.user)
         mention.verdict = verdict
-        mention.save(update_fields=["verdict"])
-        rerender_articles([mention.article_id])
         self.log_change(request, mention, f"判定改为{mention.get_verdict_display()}")
         self.message_user(
             request,
@@ -190,17 +189,10 @@ class MentionAdmin(admin.ModelAdmin):
 
     def _decide(self, request, queryset, verdict, label):
         ids = list(queryset.values_list("pk", flat=True))
-        articles = list(
-            Mention.objects.filter(pk__in=ids)
-            .order_by()
-            .values_list("article_id", flat=True)
-            .distinct()
-        )
-        Mention.objects.filter(pk__in=ids).update(verdict=verdict)
-        rerender_articles(articles)
+        articles = editorial.set_verdicts(ids, verdict, user=request.user)
         self.message_user(
             request,
-            f"已{label} {len(ids)} 个实体提及，重新渲染了 {len(articles)} 篇文章。",
+            f"已{label} {len(ids)} 个实体提及，重新渲染了 {articles} 篇文章。",
             messages.SUCCESS,
         )
 
@@ -214,4 +206,4 @@ class MentionAdmin(admin.ModelAdmin):
 
     def save_model(self, request, obj, form, change):
         super().save_model(request, obj, form, change)
-        rerender_articles([obj.article_id])
+        editorial.rerender([obj.article_id])

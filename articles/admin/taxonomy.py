@@ -3,14 +3,15 @@
 from django.contrib import admin, messages
 from django.contrib.admin import helpers
 from django.contrib.contenttypes.models import ContentType
-from django.db import transaction
-from django.db.models import Exists, OuterRef
+from django.db.models import OuterRef
 from django.template.response import TemplateResponse
+from django.urls import reverse
 from django.utils.html import format_html
 from taggit.models import Tag, TaggedItem
 
+from articles.admin.rights import licence_badge
 from articles.admin.utils import HttpsURLFields, count_of
-from articles.caching import bump_content_version
+from articles.editorial import merge_tags
 from articles.forms import CategoryAdminForm, MergeForm
 from articles.images.uploads import use_uploaded_avatar, validate_image_upload
 from articles.models import Article, Attribution, Author, Category, Source
@@ -24,9 +25,11 @@ class SourceAdmin(HttpsURLFields, admin.ModelAdmin):
         "account_id",
         "homepage_column",
         "indexing_policy",
+        "licence_column",
         "article_count",
     ]
     list_filter = ["channel", "indexing_policy"]
+    list_select_related = ["licence"]
     search_fields = ["name", "account_id"]
     search_help_text = "按名称或账号 ID 搜索。"
     fields = ["name", "slug", "channel", "account_id", "homepage", "indexing_policy"]
@@ -54,6 +57,16 @@ class SourceAdmin(HttpsURLFields, admin.ModelAdmin):
     @admin.display(description="文章数", ordering="articles_count")
     def article_count(self, obj):
         return obj.articles_count
+
+    @admin.display(description="授权")
+    def licence_column(self, obj):
+        licence = getattr(obj, "licence", None)
+        badge = licence_badge(licence)
+        if licence is None:
+            url = reverse("admin:articles_licence_add") + f"?source={obj.pk}"
+        else:
+            url = reverse("admin:articles_licence_change", args=[licence.pk])
+        return format_html('<a href="{}">{}</a>', url, badge)
 
 
 @admin.register(Category)
@@ -150,25 +163,6 @@ class AuthorAdmin(admin.ModelAdmin):
         return obj.articles_count
 
 
-@transaction.atomic
-def merge_tags(target: Tag, others: list[Tag]) -> int:
-    """Move every use of ``others`` to ``target`` and delete them; return the uses moved."""
-    moved = 0
-    for other in others:
-        if other.pk == target.pk:
-            continue
-        items = TaggedItem.objects.filter(tag=other)
-        already = TaggedItem.objects.filter(
-            tag=target, content_type=OuterRef("content_type"), object_id=OuterRef("object_id")
-        )
-        # An object tagged with both keeps its one ``target`` tag.
-        items.filter(Exists(already)).delete()
-        moved += items.update(tag=target)
-        other.delete()
-    bump_content_version()
-    return moved
-
-
 admin.site.unregister(Tag)
 
 
@@ -207,7 +201,7 @@ class TagAdmin(admin.ModelAdmin):
         if "apply" in request.POST and form.is_valid():
             target = form.cleaned_data["target"]
             others = [t for t in queryset if t.pk != target.pk]
-            moved = merge_tags(target, others)
+            moved = merge_tags(target, others, user=request.user)
             self.message_user(
                 request,
                 f"已把 {len(others)} 个标签合并到“{target.name}”，移动了 {moved} 处使用。",

@@ -4,10 +4,6 @@ from django.db import models
 from django.db.models import Count, IntegerField, Subquery, Value
 from django.db.models.functions import Coalesce
 
-from articles.caching import bump_content_version
-from articles.models import Article
-from articles.rendering import render_article
-
 PUBLISH_PERMISSION = "articles.publish_article"
 
 
@@ -26,22 +22,6 @@ class HttpsURLFields:
         if isinstance(db_field, models.URLField):
             kwargs.setdefault("assume_scheme", "https")
         return super().formfield_for_dbfield(db_field, request, **kwargs)
-
-
-def rerender_articles(article_ids) -> int:
-    """Re-derive ``body_html`` of the given articles (ids or a ``values("…id")`` queryset).
-
-    Bulk updates send no signals, so the public cache is invalidated here.
-    """
-    done = 0
-    articles = Article.objects.filter(pk__in=article_ids).only("pk", "body", "body_html")
-    for article in articles.iterator(chunk_size=200):
-        html = render_article(article)
-        if html != article.body_html:
-            Article.objects.filter(pk=article.pk).update(body_html=html)
-        done += 1
-    bump_content_version()
-    return done
 
 
 def count_of(queryset, group_by: str):

@@ -13,6 +13,7 @@ from django.utils import feedgenerator
 CONTENT_NS = "http://purl.org/rss/1.0/modules/content/"
 DC_NS = "http://purl.org/dc/elements/1.1/"
 MEDIA_NS = "http://search.yahoo.com/mrss/"
+TOMBSTONES_NS = "http://purl.org/atompub/tombstones/1.0"  # RFC 6721
 JSON_FEED_VERSION = "https://jsonfeed.org/version/1.1"
 
 
@@ -52,10 +53,21 @@ class RssFeed(feedgenerator.Rss201rev2Feed):
 
 class AtomFeed(feedgenerator.Atom1Feed):
     """Atom 1.0 with ``content type="html"``, a plain-text ``summary``, every author,
-    ``link rel="via"`` to the original article and ``media:content``."""
+    ``link rel="via"`` to the original article, ``media:content``, and an RFC 6721
+    ``at:deleted-entry`` for each article taken down lately (feed kwarg ``deleted``: pairs of
+    the entry's id and when)."""
 
     def root_attributes(self):
-        return {**super().root_attributes(), "xmlns:media": MEDIA_NS}
+        return {**super().root_attributes(), "xmlns:media": MEDIA_NS, "xmlns:at": TOMBSTONES_NS}
+
+    def add_root_elements(self, handler):
+        super().add_root_elements(handler)
+        for ref, when in self.feed.get("deleted", ()):
+            handler.startElement(
+                "at:deleted-entry", {"ref": ref, "when": feedgenerator.rfc3339_date(when)}
+            )
+            handler.addQuickElement("at:comment", "已撤稿")
+            handler.endElement("at:deleted-entry")
 
     def add_item_elements(self, handler, item):
         super().add_item_elements(handler, {**item, "description": None, "author_name": None})

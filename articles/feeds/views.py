@@ -2,6 +2,7 @@
 
 import mimetypes
 import re
+from datetime import timedelta
 from urllib.parse import unquote, urljoin
 
 from django.conf import settings
@@ -22,8 +23,11 @@ from articles.caching import content_state
 from articles.feeds.discovery import feed_title, feed_url
 from articles.feeds.generators import GENERATORS
 from articles.models import Article, Author, Category, Entity, Mention, Source
+from articles.seo import original_title
 
 # XML 1.0 forbids these; Django's XML writer refuses them rather than produce a broken feed.
+TOMBSTONE_DAYS = 30  # how long the Atom feed announces a takedown
+FEED_TOMBSTONES = 100
 _XML_ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 _URL_ATTR = re.compile(r'(?P<attr>\s(?:href|src|cite)=")(?P<url>[^"]*)"')
 _SRCSET_ATTR = re.compile(r'(?P<attr>\ssrcset=")(?P<value>[^"]*)"')
@@ -114,11 +118,25 @@ class SiteFeed(Feed):
             return redirect(moved.url, permanent=True)
         # When content last changed, not the newest item's date: an edit, a deletion or a
         # renamed outlet changes the feed too.
-        response.headers["Last-Modified"] = http_date(content_state()["changed_at"].timestamp())
+        state = getattr(request, "content_state", None) or content_state()  # read by the cache
+        response.headers["Last-Modified"] = http_date(state["changed_at"].timestamp())
         return response
 
     def articles(self, obj):
-        return Article.objects.published()
+        return self.narrow(obj, Article.objects.published())
+
+    def narrow(self, obj, articles):
+        """The feed's own articles among ``articles`` (subclasses: one category, tag, …)."""
+        return articles
+
+    def feed_extra_kwargs(self, obj):
+        if self.format != "atom":
+            return {}
+        # RFC 6721 tombstones: feed readers drop their copy of an article taken down lately.
+        since = timezone.now() - timedelta(days=TOMBSTONE_DAYS)
+        gone = self.narrow(obj, Article.objects.filter(taken_down_at__gte=since))
+        rows = gone.order_by("-taken_down_at").values_list("guid", "taken_down_at")
+        return {"deleted": [(guid.urn, _local(when)) for guid, when in rows[:FEED_TOMBSTONES]]}
 
     def items(self, obj):
         return (
@@ -242,6 +260,13 @@ class SiteFeed(Feed):
                 "republisher": (attribution.republisher if attribution else "")
                 or settings.NEWSROOM_SITE_NAME,
                 "article_url": url,
+                "article": item,
+                "original_title": original_title(item, attribution),
+                "original_date": (
+                    item.original_published_at
+                    if item.original_published_at != item.published_at
+                    else None
+                ),
             },
         )
         return xml_safe(body + credit.strip())
@@ -272,9 +297,9 @@ class CategoryFeed(SiteFeed):
     def get_object(self, request, path):
         return get_object_or_404(Category, path=path)
 
-    def articles(self, obj):
+    def narrow(self, obj, articles):
         in_tree = Q(category=obj) | Q(category__path__startswith=obj.path + "/")
-        return super().articles(obj).filter(in_tree)
+        return articles.filter(in_tree)
 
 
 class TagFeed(SiteFeed):
@@ -284,8 +309,8 @@ class TagFeed(SiteFeed):
     def link(self, obj):
         return absolute(reverse("articles:tag", kwargs={"slug": obj.slug}))
 
-    def articles(self, obj):
-        return super().articles(obj).filter(tags=obj)
+    def narrow(self, obj, articles):
+        return articles.filter(tags=obj)
 
 
 class EntityFeed(SiteFeed):
@@ -303,25 +328,25 @@ class EntityFeed(SiteFeed):
             raise Http404("此词条不作为实体展示。")  # a common word: no page, no feed
         return entity
 
-    def articles(self, obj):
+    def narrow(self, obj, articles):
         linked = Mention.objects.filter(
             Q(entity=obj) | Q(entity__merged_into=obj),
             verdict__in=[Mention.Verdict.LINKED, Mention.Verdict.CONFIRMED],
         )
-        return super().articles(obj).filter(pk__in=linked.values("article_id"))
+        return articles.filter(pk__in=linked.values("article_id"))
 
 
 class SourceFeed(SiteFeed):
     def get_object(self, request, slug):
         return get_object_or_404(Source, slug=slug)
 
-    def articles(self, obj):
-        return super().articles(obj).filter(attribution__source=obj)
+    def narrow(self, obj, articles):
+        return articles.filter(attribution__source=obj)
 
 
 class AuthorFeed(SiteFeed):
     def get_object(self, request, slug):
         return get_object_or_404(Author, slug=slug)
 
-    def articles(self, obj):
-        return super().articles(obj).filter(author=obj)
+    def narrow(self, obj, articles):
+        return articles.filter(author=obj)

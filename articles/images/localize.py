@@ -23,7 +23,6 @@ from django.core.files.storage import default_storage
 from django.db.models import F
 from django.utils import timezone
 
-from articles.caching import bump_content_version
 from articles.images.fetch import FetchError, FetchLimits, fetch
 from articles.images.pictures import CARD_SIZES, HERO_SIZES, LOGO_SIZES, build_picture
 from articles.images.renditions import ImageRejected, inspect_image, make_renditions
@@ -250,7 +249,9 @@ class Localizer:
             self.localize_urls(urls, total)
             self._apply(chunk_ids)
         self.report.articles = len(ids)
-        bump_content_version()
+        from articles import editorial  # editorial renders through images: import late
+
+        editorial.localized(ids)
         self.report.seconds_total = time.monotonic() - started
         return self.report
 

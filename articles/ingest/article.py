@@ -35,11 +35,16 @@ MAX_NAME = 100  # the longest category, tag or author name the database stores
 MAX_NAMES = 50
 
 
+# Control characters a YAML escape ("\0", "\x1b") can put in a field: PostgreSQL refuses
+# NUL in text, XML (the feeds) refuses them all, and no title or name needs them.
+_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
 def _text(value: object, field: str) -> str:
     if value is None:
         return ""
     if isinstance(value, str | int | float):
-        return html.unescape(str(value)).strip()
+        return _CONTROL.sub("", html.unescape(str(value))).strip()
     kind = {list: "列表", dict: "映射"}.get(type(value), type(value).__name__)
     raise ImportRejected(f"头信息字段 {field} 应为文本，却是{kind}。")
 
@@ -139,6 +144,12 @@ def parse_article(
         shown = "（空）" if raw_date in (None, "") else str(raw_date)[:60]
         warnings.append(f"无法识别的日期格式“{shown}”，文章保持草稿。")
 
+    raw_embargo = meta.get("embargo")
+    embargo_until = parse_date(raw_embargo, tz) if raw_embargo not in (None, "") else None
+    if raw_embargo not in (None, "") and embargo_until is None:
+        # Publishing too early is the one mistake an embargo exists to prevent: refuse.
+        raise ImportRejected(f"无法识别的禁发时间（embargo）“{str(raw_embargo)[:60]}”。")
+
     header = _url(meta.get("headimg") or meta.get("cover"), "headimg", warnings)
     thumbnail = _url(meta.get("thumbnail"), "thumbnail", warnings)
     if header and _PLACEHOLDER_IMAGE.match(header):
@@ -173,6 +184,7 @@ def parse_article(
         content_hash=hashlib.sha256(data).hexdigest(),
         title=title,
         published_at=published_at,
+        embargo_until=embargo_until,
         categories=_names(meta.get("categories"), "categories", warnings),
         tags=_names(meta.get("tags"), "tags", warnings),
         author=author,

@@ -94,6 +94,14 @@ class _StrictLoader(yaml.SafeLoader):
         _check_expanded_size(node)
         return node
 
+    def construct_yaml_timestamp(self, node):
+        # A date the calendar lacks ("2022-02-30 10:00:00", a year 0) raised ValueError out of
+        # the loader; it stays text instead, which parse_date reports as an unreadable date.
+        try:
+            return super().construct_yaml_timestamp(node)
+        except (ValueError, OverflowError):
+            return self.construct_scalar(node)
+
     def construct_mapping(self, node, deep=False):
         seen = set()
         for key_node, _ in node.value:
@@ -117,6 +125,7 @@ _StrictLoader.yaml_implicit_resolvers = {
     first: [(tag, regexp) for tag, regexp in resolvers if tag in _KEEP_RESOLVERS]
     for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
 }
+_StrictLoader.add_constructor("tag:yaml.org,2002:timestamp", _StrictLoader.construct_yaml_timestamp)
 _StrictLoader.add_implicit_resolver(
     "tag:yaml.org,2002:bool", re.compile(r"^(?:true|True|TRUE|false|False|FALSE)$"), list("tTfF")
 )
@@ -147,6 +156,12 @@ def split_front_matter(text: str) -> tuple[dict, str]:
         raise ImportRejected(f"YAML 头信息无法解析{line}：{problem}。") from None
     except RecursionError:
         raise ImportRejected("YAML 头信息嵌套过深。") from None
+    except (ValueError, TypeError, KeyError, AttributeError, OverflowError) as exc:
+        # An explicit tag on a value it cannot convert (!!int x, !!bool maybe, !!timestamp x):
+        # PyYAML's constructors raise plain Python errors, not YAMLError.
+        raise ImportRejected(
+            f"YAML 头信息中有无法按其类型标签转换的值（{type(exc).__name__}: {exc}）。"
+        ) from None
     finally:
         loader.dispose()
     if meta is None:

@@ -100,6 +100,12 @@ def read_zip(source, label: str, *, max_bytes: int, max_entries: int) -> Iterato
             yield InputFile(label, error="压缩包解压后总大小超过上限，疑似压缩炸弹。")
             return
         for info in infos:
+            if "\x00" in info.orig_filename:
+                # zipfile cuts a name at its NUL ("a.md\0.txt" reads as "a.md"): an entry name
+                # that reads differently to different tools is refused, whatever its suffix.
+                shown = info.orig_filename.replace("\x00", "\\0")
+                yield InputFile(f"{label}:{shown}", error="压缩包条目名称含 NUL 字符，拒绝导入。")
+                continue
             entry = _entry_name(info)
             name = f"{label}:{entry}"
             if entry.startswith("__MACOSX/") or PurePosixPath(entry).suffix.lower() not in SUFFIXES:

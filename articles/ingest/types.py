@@ -54,6 +54,7 @@ class ParsedArticle:
     content_hash: str
     title: str
     published_at: datetime | None = None
+    embargo_until: datetime | None = None
     categories: list[str] = field(default_factory=list)
     tags: list[str] = field(default_factory=list)
     author: str = ""
@@ -86,6 +87,7 @@ class ParsedArticle:
         return {
             "title": self.title,
             "published_at": self.published_at.isoformat() if self.published_at else None,
+            "embargo_until": self.embargo_until.isoformat() if self.embargo_until else None,
             "categories": self.categories,
             "tags": self.tags,
             "author": self.author or None,

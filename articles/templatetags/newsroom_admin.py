@@ -5,17 +5,22 @@ from django.db.models import Count, Q
 from django.utils import timezone
 
 from articles.models import Article, Mention
+from articles.models.public import public_q, released_q, standing_q
 
 register = template.Library()
 
 
 @register.simple_tag
 def editorial_counts() -> dict:
-    """What waits for editors: drafts, scheduled articles and flagged mentions (2 queries)."""
+    """What waits for editors: drafts, scheduled, withdrawn (a licence lapsed) and taken-down
+    articles, and flagged mentions (2 queries)."""
+    now = timezone.now()
     published = Q(status=Article.Status.PUBLISHED)
     counts = Article.objects.aggregate(
         drafts=Count("pk", filter=~published),
-        scheduled=Count("pk", filter=published & Q(published_at__gt=timezone.now())),
+        scheduled=Count("pk", filter=published & Q(published_at__gt=now)),
+        withdrawn=Count("pk", filter=released_q(now) & standing_q(now) & ~public_q(now)),
+        taken_down=Count("pk", filter=Q(taken_down_at__isnull=False)),
     )
     counts["flagged"] = Mention.objects.filter(verdict=Mention.Verdict.FLAGGED).count()
     return counts

@@ -17,13 +17,22 @@ class Command(BaseCommand):
         parser.add_argument(
             "--dry-run", action="store_true", help="parse and report, write nothing"
         )
-        parser.add_argument("--publish", action="store_true", help="publish what is created")
+        parser.add_argument(
+            "--publish",
+            action="store_true",
+            help="publish what is created, at the file's date (an archive import)",
+        )
+        parser.add_argument(
+            "--editor",
+            metavar="NAME",
+            help="责任编辑 credited on what --publish publishes (default NEWSROOM_DEFAULT_EDITOR)",
+        )
         parser.add_argument("--report", metavar="FILE", help="write a JSON Lines report")
         parser.add_argument(
             "--jobs", type=int, default=1, help="parse in this many processes (large batches)"
         )
 
-    def handle(self, *args, paths, dry_run, publish, report, jobs, **options):
+    def handle(self, *args, paths, dry_run, publish, report, jobs, editor, **options):
         items = collect(
             paths,
             max_bytes=settings.NEWSROOM_MAX_FILE_BYTES,
@@ -35,7 +44,7 @@ class Command(BaseCommand):
         report_file = open(report, "w", encoding="utf-8") if report else None  # noqa: SIM115
         try:
             for n, result in enumerate(
-                import_files(items, publish=publish, dry_run=dry_run, jobs=jobs), 1
+                import_files(items, publish=publish, dry_run=dry_run, jobs=jobs, editor=editor), 1
             ):
                 counts[result.status] += 1
                 warnings += len(result.warnings)

@@ -5,14 +5,18 @@ HTML taken from it and ``body_html`` the sanitized rendering derived from ``body
 mention verdicts. Rendering happens on save, never per request.
 """
 
+import hashlib
+import re
 import uuid
 
+from django.core.exceptions import ObjectDoesNotExist
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 from taggit.managers import TaggableManager
 
+from articles.models.public import as_flag, licensed_q, public_q, released_q, standing_q
 from articles.slugs import make_slug
 
 
@@ -151,6 +155,9 @@ class Source(models.Model):
         return reverse("articles:source", kwargs={"slug": self.slug})
 
 
+_SLUG_SAFE = re.compile(r"[-a-zA-Z0-9_]{1,64}")
+
+
 class EntityQuerySet(models.QuerySet):
     def canonical(self):
         return self.filter(merged_into=None)
@@ -210,13 +217,33 @@ class Entity(models.Model):
 
     @staticmethod
     def default_slug(name: str, provider_id: str) -> str:
+        # Provider ids are digits in real data. Any other id ("name:得到" for an anchor without
+        # one, or a hostile data-id with "/" or quotes) would make a slug that no entity or
+        # feed URL accepts: it is spelled in slug characters, with a hash to keep it unique.
+        if not _SLUG_SAFE.fullmatch(provider_id):
+            digest = hashlib.sha256(provider_id.encode()).hexdigest()[:10]
+            provider_id = f"{make_slug(provider_id, fallback='id', max_length=40)}-{digest}"
         return f"{make_slug(name, fallback='entity', max_length=80)}-{provider_id}"
 
 
 class ArticleQuerySet(models.QuerySet):
-    def published(self):
-        """What readers may see: published, and the publication time has come."""
-        return self.filter(status=Article.Status.PUBLISHED, published_at__lte=timezone.now())
+    def published(self, now=None):
+        """What readers may see (the rule is ``articles.models.public.public_q``)."""
+        return self.filter(public_q(now))
+
+    def not_published(self, now=None):
+        return self.exclude(pk__in=self.published(now).values("pk"))
+
+    def with_visibility(self, now=None):
+        """Annotate ``is_public_now``, ``is_released_now`` (published, time reached),
+        ``is_standing_now`` (not taken down, embargo passed) and ``is_licensed_now``."""
+        now = now or timezone.now()
+        return self.annotate(
+            is_public_now=as_flag(public_q(now)),
+            is_released_now=as_flag(released_q(now)),
+            is_standing_now=as_flag(standing_q(now)),
+            is_licensed_now=as_flag(licensed_q(timezone.localdate(now))),
+        )
 
     def for_lists(self):
         """Everything a list item shows, with no body and a fixed number of queries."""
@@ -272,7 +299,21 @@ class Article(models.Model):
         Entity, through="Mention", related_name="articles", verbose_name="实体", blank=True
     )
     status = models.CharField("状态", max_length=10, choices=Status, default=Status.DRAFT)
-    published_at = models.DateTimeField("发布时间", null=True, blank=True)
+    published_at = models.DateTimeField(
+        "发布时间", null=True, blank=True, help_text="本站的发布时间；列表和订阅按它排序。"
+    )
+    original_published_at = models.DateTimeField(
+        "原文发布时间", null=True, blank=True, help_text="原发媒体的发布时间（导入文件的日期）。"
+    )
+    embargo_until = models.DateTimeField(
+        "禁发至", null=True, blank=True, help_text="在此之前无论状态如何都不公开。"
+    )
+    taken_down_at = models.DateTimeField(
+        "撤稿时间", null=True, blank=True, editable=False, help_text="撤稿后所有网址返回 410。"
+    )
+    responsible_editor = models.CharField(
+        "责任编辑", max_length=100, blank=True, help_text="发布者的真实姓名，发布时记录。"
+    )
     is_comments_enabled = models.BooleanField("允许评论", default=False)
     created_at = models.DateTimeField("创建时间", auto_now_add=True)
     updated_at = models.DateTimeField("更新时间", auto_now=True)
@@ -298,6 +339,8 @@ class Article(models.Model):
             models.Index(fields=["category", "status", "-published_at"], name="article_cat_idx"),
             models.Index(fields=["author", "status", "-published_at"], name="article_author_idx"),
             models.Index(fields=["-updated_at"], name="article_updated_idx"),
+            models.Index(fields=["taken_down_at"], name="article_takedown_idx"),
+            models.Index(fields=["embargo_until"], name="article_embargo_idx"),
         ]
         constraints = [
             models.CheckConstraint(
@@ -318,19 +361,47 @@ class Article(models.Model):
         return reverse("articles:detail", kwargs={"pk": self.pk, "slug": self.slug})
 
     @property
+    def effective_licence(self):
+        """The licence that governs it: its own, else its outlet's, else None (a query each
+        unless ``licence`` and ``attribution__source__licence`` are selected)."""
+        if self.pk is None:
+            return None
+        try:
+            return self.licence
+        except ObjectDoesNotExist:
+            pass
+        try:
+            source = self.attribution.source
+            return source.licence if source is not None else None
+        except ObjectDoesNotExist:
+            return None
+
+    @property
     def is_public(self) -> bool:
-        return (
-            self.status == self.Status.PUBLISHED
-            and self.published_at is not None
-            and self.published_at <= timezone.now()
-        )
+        """Whether readers may see it now (one query unless annotated by ``with_visibility``)."""
+        if hasattr(self, "is_public_now"):
+            return bool(self.is_public_now)
+        return self.pk is not None and Article.objects.published().filter(pk=self.pk).exists()
 
     @property
     def state(self) -> str:
-        """draft, scheduled or published, as an editor thinks of it."""
+        """draft, scheduled, published, taken-down, embargoed or withdrawn (a licence forbids
+        it), as an editor thinks of it; exact on rows annotated by ``with_visibility``."""
+        if self.taken_down_at is not None:
+            return "taken-down"
         if self.status != self.Status.PUBLISHED:
             return "draft"
-        return "published" if self.is_public else "scheduled"
+        if hasattr(self, "is_public_now"):
+            if self.is_public_now:
+                return "published"
+            if not self.is_released_now:
+                return "scheduled"
+            return "embargoed" if not self.is_standing_now else "withdrawn"
+        if self.published_at is not None and self.published_at > timezone.now():
+            return "scheduled"
+        if self.embargo_until is not None and self.embargo_until > timezone.now():
+            return "embargoed"
+        return "published" if self.is_public else "withdrawn"
 
     @property
     def header_picture(self) -> dict | None:
