@@ -34,6 +34,7 @@ from articles.admin.uploads import (
     summarize,
 )
 from articles.admin.utils import can_import, can_publish
+from articles.editorial import editor_name
 from articles.forms import ImportConfirmForm, ImportUploadForm, format_bytes, import_limits
 from articles.importer import CREATED, UPDATED, Importer
 from articles.models import Article
@@ -173,11 +174,19 @@ class ImportViews:
         publish = form.is_valid() and form.cleaned_data["publish"]
         if publish and not can_publish(request.user):
             raise PermissionDenied("你没有发布文章的权限，不能在导入时立即发布。")
+        editor = editor_name(request.user)
+        if publish and not editor:
+            messages.error(
+                request,
+                "导入时立即发布需要先在“个人资料”中填写真实姓名（作为“责任编辑”署名）；"
+                "这批文件仍保留，填写后可重新确认。",
+            )
+            return redirect(request.get_full_path())
         batch = claim_batch(token, request.user.pk) if self._owned(request, token) else None
         if batch is None:
             return self._gone(request)
         self._forget(request, token)
-        importer = Importer(publish=publish)
+        importer = Importer(publish=publish, editor=editor)
         results = [importer.import_file(item) for item in batch.items]
         self._log(request, results)
         rows = [

@@ -98,7 +98,7 @@ class LicenceAdmin(admin.ModelAdmin):
                 timezone.localtime(entry.created_at).strftime("%Y-%m-%d %H:%M"),
                 entry.actor or "—",
                 entry.reason or "—",
-                "、".join(entry.data.get("changed", [])) or "—",
+                _changed_labels(entry.data.get("changed", [])),
                 entry.data.get("expires_on") or "长期",
             )
             for entry in editorial.licence_history(obj)[:50]
@@ -148,22 +148,31 @@ class LicenceAdmin(admin.ModelAdmin):
         return TemplateResponse(request, "admin/articles/licence/report.html", context)
 
 
+def _changed_labels(names: list[str]) -> str:
+    if names == ["deleted"]:
+        return "删除"
+    if set(editorial.LICENCE_FIELDS) <= set(names):
+        return "登记"
+    fields = {f.name: str(f.verbose_name) for f in Licence._meta.get_fields() if f.concrete}
+    return "、".join(fields.get(name, name) for name in names) or "—"
+
+
 def licensor_report(today=None) -> list[dict]:
     """Per outlet: its licence, live / withdrawn / taken-down article counts, and whether the
     licence ends within 30 days (one query for the counts)."""
     now = timezone.now()
     today = today or timezone.localdate(now)
-    prefix = "attribution__article__"
+    prefix = "attributions__article__"
     sources = (
         Source.objects.select_related("licence")
         .annotate(
-            live=Count("attribution", filter=public_q(now, prefix)),
+            live=Count("attributions", filter=public_q(now, prefix)),
             withdrawn=Count(
-                "attribution",
+                "attributions",
                 filter=released_q(now, prefix) & standing_q(now, prefix) & ~public_q(now, prefix),
             ),
             taken_down=Count(
-                "attribution", filter=Q(attribution__article__taken_down_at__isnull=False)
+                "attributions", filter=Q(attributions__article__taken_down_at__isnull=False)
             ),
         )
         .order_by("name")
