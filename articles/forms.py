@@ -223,6 +223,7 @@ class ArticleAdminForm(forms.ModelForm):
             "tags",
             "status",
             "published_at",
+            "embargo_until",
             "is_comments_enabled",
         ]
         labels = {"header_image_width": "头图宽度", "header_image_height": "头图高度"}

@@ -121,6 +121,8 @@ class ArticleAdmin(HttpsURLFields, admin.ModelAdmin):
     list_per_page = 50
     readonly_fields = [
         "state_now",
+        "original_published_at",
+        "responsible_editor",
         "warnings_list",
         "source_file",
         "imported_at",
@@ -153,7 +155,17 @@ class ArticleAdmin(HttpsURLFields, admin.ModelAdmin):
         ("分类", {"fields": ["category", "tags"]}),
         (
             "发布",
-            {"fields": ["state_now", "status", "published_at", "is_comments_enabled"]},
+            {
+                "fields": [
+                    "state_now",
+                    "status",
+                    "published_at",
+                    "embargo_until",
+                    "original_published_at",
+                    "responsible_editor",
+                    "is_comments_enabled",
+                ]
+            },
         ),
         (
             "导入信息",
@@ -347,13 +359,16 @@ class ArticleAdmin(HttpsURLFields, admin.ModelAdmin):
                 messages.WARNING,
             )
         if result.unlicensed:
+            rows = Article.objects.filter(pk__in=result.unlicensed).values_list(
+                "title", "attribution__source__name"
+            )[:5]
             titles = "、".join(
-                Article.objects.filter(pk__in=result.unlicensed).values_list("title", flat=True)[:5]
+                f"“{title}”（{source}）" if source else f"“{title}”" for title, source in rows
             )
             self.message_user(
                 request,
-                f"{len(result.unlicensed)} 篇没有发布："
-                f"来源的授权已到期、被撤销或未登记（{titles}）。"
+                f"{len(result.unlicensed)} 篇没有发布，其来源的授权已到期、被撤销或未登记："
+                f"{titles}。"
                 "请先续签授权；发布者可用“覆盖授权并发布”并填写原因，原因会记入日志。",
                 messages.ERROR,
             )
