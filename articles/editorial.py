@@ -15,7 +15,8 @@ from datetime import date, datetime
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import Exists, OuterRef, Q, TextField
+from django.db.models.functions import Cast
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.module_loading import import_string
@@ -325,12 +326,22 @@ def _own_media(article: Article) -> list[str]:
     names = sorted({m for m in re.findall(prefix + r"([A-Za-z0-9_\-./]+)", text) if ".." not in m})[
         :200
     ]
-    others = Article.objects.filter(taken_down_at__isnull=True).exclude(pk=article.pk)
-    return [
-        name
-        for name in names
-        if not others.filter(Q(body_html__contains=name) | Q(header_image__contains=name)).exists()
-    ]
+    # Local images are content-addressed: another article's localized header or thumbnail
+    # (``local_pictures``) can be the very same file.
+    others = (
+        Article.objects.filter(taken_down_at__isnull=True)
+        .exclude(pk=article.pk)
+        .annotate(pictures_text=Cast("local_pictures", TextField()))
+    )
+
+    def shown(name: str) -> Q:
+        return (
+            Q(body_html__contains=name)
+            | Q(header_image__contains=name)
+            | Q(pictures_text__contains=name)
+        )
+
+    return [name for name in names if not others.filter(shown(name)).exists()]
 
 
 def is_withdrawn_media(name: str) -> bool:
@@ -364,13 +375,18 @@ def set_licence(
             changed=sorted(changed),
             **after,
         )
-        affected = (
-            Article.objects.filter(attribution__source=holder)
-            if isinstance(holder, Source)
-            else Article.objects.filter(pk=holder.pk)
-        )
-        op.purge_articles(affected.only("pk", "slug")[:500])
+        op.purge_articles(_held_articles(holder))
     return licence
+
+
+def _held_articles(holder: Source | Article):
+    """The articles a licence of ``holder`` governs (at most 500, for the purge hook)."""
+    affected = (
+        Article.objects.filter(attribution__source=holder)
+        if isinstance(holder, Source)
+        else Article.objects.filter(pk=holder.pk)
+    )
+    return affected.only("pk", "slug")[:500]
 
 
 def delete_licence(licence: Licence, *, user=None, actor: str = "") -> None:
@@ -383,6 +399,7 @@ def delete_licence(licence: Licence, *, user=None, actor: str = "") -> None:
             changed=["deleted"],
         )
         licence.delete()
+        op.purge_articles(_held_articles(holder))
 
 
 def licence_history(licence: Licence):

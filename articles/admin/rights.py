@@ -7,6 +7,7 @@ Every change goes through ``articles.editorial``: the admin only collects the in
 import csv
 
 from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied
 from django.db.models import Count, Q
 from django.http import HttpResponse
 from django.shortcuts import redirect
@@ -135,6 +136,8 @@ class LicenceAdmin(admin.ModelAdmin):
             editorial.delete_licence(licence, user=request.user)
 
     def report_view(self, request):
+        if not self.has_view_permission(request):
+            raise PermissionDenied
         rows = licensor_report()
         if request.GET.get("format") == "csv":
             return report_csv(rows)
