@@ -84,9 +84,13 @@ def content_changed() -> None:
     """Make every cached page and feed stale, in every process; call after any change readers
     could see (the editorial operations and model signals do)."""
     _write_version()
-    if not _uses_database() and connection.in_atomic_block:
-        # The shared cache is not transactional: between the write above and the commit,
-        # another process could cache the old rows under the new version. Once more after.
+    if connection.in_atomic_block and (not _uses_database() or connection.vendor != "sqlite"):
+        # Once more after the commit. The shared cache is not transactional: between the write
+        # above and the commit, another process could cache the old rows under the new
+        # version. A database store on PostgreSQL commits concurrent transactions in any
+        # order: one that took its version row first can commit last, after another process
+        # cached pages under the later row, which stays the newest and hides the change.
+        # (SQLite runs one writing transaction at a time, so its rows follow the commits.)
         transaction.on_commit(_write_version)
 
 

@@ -170,6 +170,9 @@ class _Lookups:
         if not outlet:
             return None
         channel = channel if channel in Source.Channel.values else Source.Channel.OTHER
+        # The columns' limits: SQLite would keep longer text, PostgreSQL refuses it.
+        outlet = outlet[: Source._meta.get_field("name").max_length].strip()
+        account_id = account_id[: Source._meta.get_field("account_id").max_length]
         key = (channel, outlet)
         if key not in self.sources:
             source = Source.objects.filter(channel=channel, name=outlet).first()
