@@ -94,11 +94,6 @@ def content_changed() -> None:
         transaction.on_commit(_write_version)
 
 
-def bump_content_version() -> None:
-    """Deprecated name of ``content_changed``."""
-    content_changed()
-
-
 def _next_change_at(now: datetime) -> datetime | None:
     """The next moment the public rule gives another answer by the clock alone: the next
     scheduled publication, embargo end or licence expiry (midnight of its day), in one query

@@ -216,8 +216,13 @@ def schedule(ids: Iterable[int], when: datetime, *, user=None, actor: str = "") 
     editor = editor_name(user)
     result = PublishResult()
     with operation("schedule", user=user, actor=actor) as op:
-        articles = list(Article.objects.filter(pk__in=list(ids)).only("pk", "slug", "body"))
+        articles = list(
+            Article.objects.filter(pk__in=list(ids)).only("pk", "slug", "body", "taken_down_at")
+        )
         for article in articles:
+            if article.taken_down_at is not None:
+                result.taken_down.append(article.pk)
+                continue
             if not article.body.strip():
                 result.empty.append(article.pk)
                 continue

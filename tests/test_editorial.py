@@ -190,6 +190,16 @@ def test_schedule_publishes_at_the_time_without_a_job(user):
     assert Article.objects.get(pk=empty.pk).status == Article.Status.DRAFT
 
 
+def test_schedule_leaves_a_taken_down_article_alone(user):
+    gone = draft()
+    editorial.take_down([gone.pk], reason="律师函")
+
+    result = editorial.schedule([gone.pk], NOW + timedelta(hours=3), user=user)
+
+    assert (result.published, result.taken_down) == ([], [gone.pk])
+    assert Article.objects.get(pk=gone.pk).status == Article.Status.DRAFT
+
+
 def test_unpublish_makes_drafts_and_counts_only_published(user):
     published = make_article()
     already = draft()
