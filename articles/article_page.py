@@ -15,9 +15,9 @@ from django.utils.html import strip_tags
 from taggit.models import TaggedItem
 
 from articles import seo
+from articles.mentions import LINKED
 from articles.models import Article, Entity, Mention
 
-LINKED = (Mention.Verdict.LINKED, Mention.Verdict.CONFIRMED)
 RELATED_COUNT = 4
 RELATED_MAX_ITEMS = 12  # entities, and tags, that count towards relatedness
 RELATED_PER_ITEM = 10  # newest articles considered per shared entity or tag

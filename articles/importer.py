@@ -28,6 +28,7 @@ from articles.ingest import (
 )
 from articles.ingest.body import parse_html
 from articles.ingest.entities import find_mentions
+from articles.mentions import EDITOR_VERDICTS, entity_key, kept_verdict, link_url
 from articles.models import (
     Article,
     Attribution,
@@ -191,7 +192,7 @@ class _Lookups:
 
     def entity(self, mention: MentionData) -> Entity:
         """The canonical entity for a mention, creating it (or an alias of it) when new."""
-        provider_id = mention.data_id or f"name:{mention.name or mention.text}"[:64]
+        provider_id = entity_key(mention)
         entity = self.entities.get(provider_id)
         if entity is None:
             entity = (
@@ -254,17 +255,17 @@ def _mention_rows(article: Article, mentions: list[MentionData], lookups) -> lis
     """Unsaved Mention rows for ``mentions``, keeping editors' verdicts on unchanged anchors."""
     decided = {}
     if article.pk:
-        decided = {
-            (m.position, m.entity_id, m.text): (m.verdict, m.reason)
-            for m in article.mentions.filter(
-                verdict__in=[Mention.Verdict.CONFIRMED, Mention.Verdict.REJECTED]
-            )
-        }
+        decided = {m.position: m for m in article.mentions.filter(verdict__in=EDITOR_VERDICTS)}
     rows = []
     for position, data in enumerate(mentions):
         entity = lookups.entity(data)
         text = data.text[:300]
-        verdict, reason = decided.get((position, entity.pk, text), (data.verdict, data.reason))
+        old = decided.get(position)
+        verdict, reason = (
+            (old.verdict, old.reason)
+            if kept_verdict(old, entity, text)
+            else (data.verdict, data.reason)
+        )
         rows.append(
             Mention(
                 entity=entity, position=position, text=text, verdict=verdict, reason=reason[:300]
@@ -274,13 +275,7 @@ def _mention_rows(article: Article, mentions: list[MentionData], lookups) -> lis
 
 
 def _links(rows: list[Mention]) -> list[str | None]:
-    return [
-        row.entity.get_absolute_url()
-        if row.verdict in (Mention.Verdict.LINKED, Mention.Verdict.CONFIRMED)
-        and not row.entity.is_never_link
-        else None
-        for row in rows
-    ]
+    return [link_url(row.entity, row.verdict) for row in rows]
 
 
 def _save_mentions(article: Article, rows: list[Mention], *, replace: bool) -> None:

@@ -18,10 +18,9 @@ from django.urls import reverse
 from taggit.models import Tag, TaggedItem
 
 from articles.caching import public_cache
+from articles.mentions import LINKED
 from articles.models import Article, Author, Category, Entity, Mention, Source
 from articles.seo import absolute
-
-LINKED = (Mention.Verdict.LINKED, Mention.Verdict.CONFIRMED)
 
 
 class SiteSitemap(Sitemap):

@@ -25,8 +25,9 @@ from django.views.static import serve as static_serve
 from taggit.models import Tag, TaggedItem
 
 from articles import editorial, listing, seo
-from articles.article_page import LINKED, article_context
+from articles.article_page import article_context
 from articles.caching import MAX_AGE, public_cache
+from articles.mentions import LINKED
 from articles.models import Article, Attribution, Author, Category, Entity, Mention, Source
 
 SEARCH_MAX_LENGTH = 60

@@ -33,9 +33,8 @@ from articles.forms import (
 from articles.images.admin_actions import localize_images
 from articles.images.uploads import use_uploaded_header
 from articles.importer import mentions_from_body, sync_mentions
+from articles.mentions import LINKED
 from articles.models import Article, Attribution, Mention
-
-LINKED = [Mention.Verdict.LINKED, Mention.Verdict.CONFIRMED]
 
 
 def state_badge(state: str):

@@ -14,17 +14,11 @@ from django.utils.text import slugify
 from taggit.models import Tag
 
 from articles import seo
-from articles.article_page import LINKED, article_context
+from articles.article_page import article_context
 from articles.importer import mentions_from_body
 from articles.ingest import render_body
+from articles.mentions import entity_key, is_link, kept_verdict
 from articles.models import Article, Attribution, Entity, Mention
-
-EDITOR_VERDICTS = (Mention.Verdict.CONFIRMED, Mention.Verdict.REJECTED)
-
-
-def _provider_id(data) -> str:
-    # The importer's key for an anchor (importer._Lookups.entity).
-    return data.data_id or f"name:{data.name or data.text}"[:64]
 
 
 def _mention_rows(article: Article, body_changed: bool, formsets) -> list[tuple]:
@@ -44,23 +38,17 @@ def _mention_rows(article: Article, body_changed: bool, formsets) -> list[tuple]
             for p in sorted(current)
         ]
     parsed = mentions_from_body(article.body)
-    keys = {_provider_id(d) for d in parsed}
+    keys = {entity_key(d) for d in parsed}
     entities = {
         e.provider_id: e.merged_into or e
         for e in Entity.objects.filter(provider_id__in=keys).select_related("merged_into")
     }
     rows = []
     for position, data in enumerate(parsed):
-        entity = entities.get(_provider_id(data))
+        entity = entities.get(entity_key(data))
         verdict = data.verdict
         old = current.get(position)
-        if (
-            old is not None
-            and entity is not None
-            and old.entity_id == entity.pk
-            and old.text == data.text[:300]
-            and old.verdict in EDITOR_VERDICTS
-        ):
+        if kept_verdict(old, entity, data.text):
             verdict = old.verdict
         rows.append((entity, verdict))
     return rows
@@ -71,7 +59,7 @@ def render_preview_body(article: Article, body_changed: bool, formsets) -> list[
     links, linked = [], {}
     for entity, verdict in _mention_rows(article, body_changed, formsets):
         # An entity the body names but the database does not know yet renders as text.
-        if entity is not None and verdict in LINKED and not entity.is_never_link:
+        if is_link(entity, verdict):
             links.append(entity.get_absolute_url())
             linked.setdefault(entity.pk, entity)
         else:

@@ -8,6 +8,7 @@ from django.core.files.uploadhandler import FileUploadHandler, StopUpload
 
 from articles.importer import CONFLICT, CREATED, FAILED, UNCHANGED, UPDATED
 from articles.ingest import InputFile, read_zip
+from articles.mentions import EDITOR_VERDICTS, entity_key, kept_verdict
 from articles.models import Article, Entity, Mention, Source
 
 STATUS_LABELS = {
@@ -93,12 +94,7 @@ def _duplicate_warnings(items: list[InputFile]) -> dict[int, str]:
 
 def preview_rows(items: list[InputFile], results) -> list[dict]:
     """What the preview table shows for each file, in a fixed number of queries."""
-    provider_ids = {
-        m.data_id or f"name:{m.name or m.text}"[:64]
-        for r in results
-        if r.parsed
-        for m in r.parsed.mentions
-    }
+    provider_ids = {entity_key(m) for r in results if r.parsed for m in r.parsed.mentions}
     entities = {
         e.provider_id: e
         for e in Entity.objects.filter(provider_id__in=provider_ids).select_related("merged_into")
@@ -112,7 +108,7 @@ def preview_rows(items: list[InputFile], results) -> list[dict]:
         (m.article_id, m.position): m
         for m in Mention.objects.filter(
             article_id__in=article_ids,
-            verdict__in=[Mention.Verdict.CONFIRMED, Mention.Verdict.REJECTED],
+            verdict__in=EDITOR_VERDICTS,
         )
     }
     duplicates = _duplicate_warnings(items)
@@ -121,11 +117,11 @@ def preview_rows(items: list[InputFile], results) -> list[dict]:
         parsed = result.parsed
         mentions = []
         for position, m in enumerate(parsed.mentions if parsed else []):
-            entity = entities.get(m.data_id or f"name:{m.name or m.text}"[:64])
+            entity = entities.get(entity_key(m))
             target = (entity.merged_into or entity) if entity else None
             verdict, reason = m.verdict, m.reason
             old = decided.get((result.article_id, position))
-            if old and target and old.entity_id == target.pk and old.text == m.text[:300]:
+            if kept_verdict(old, target, m.text):
                 verdict, reason = old.verdict, "编辑已判定，重新导入时保留"
             if target and target.is_never_link:
                 verdict, reason = "never", "该实体设为从不链接"

@@ -22,6 +22,7 @@ from taggit.models import Tag
 from articles.caching import content_state
 from articles.feeds.discovery import feed_title, feed_url
 from articles.feeds.generators import GENERATORS
+from articles.mentions import LINKED
 from articles.models import Article, Author, Category, Entity, Mention, Source
 from articles.seo import original_title
 
@@ -331,7 +332,7 @@ class EntityFeed(SiteFeed):
     def narrow(self, obj, articles):
         linked = Mention.objects.filter(
             Q(entity=obj) | Q(entity__merged_into=obj),
-            verdict__in=[Mention.Verdict.LINKED, Mention.Verdict.CONFIRMED],
+            verdict__in=LINKED,
         )
         return articles.filter(pk__in=linked.values("article_id"))
 

@@ -524,12 +524,6 @@ class Mention(models.Model):
     def __str__(self):
         return f"{self.text} → {self.entity}"
 
-    @property
-    def is_linked(self) -> bool:
-        return self.verdict in (self.Verdict.LINKED, self.Verdict.CONFIRMED) and not (
-            self.entity.is_never_link
-        )
-
 
 def _picture(pictures: dict, slot: str, current: str) -> dict | None:
     """``pictures[slot]`` if it still describes ``current`` (the field's value now)."""

@@ -27,7 +27,8 @@ from articles.images.localize import store_image
 from articles.images.uploads import use_uploaded_header, use_uploaded_logo
 from articles.importer import fingerprint
 from articles.ingest.body import image_sources
-from articles.models import Article, Entity, LocalImage, Mention
+from articles.mentions import LINKED
+from articles.models import Article, Entity, LocalImage
 
 HEADER_SIZE = (1200, 675)
 BODY_SIZE = (1200, 675)
@@ -210,7 +211,7 @@ def attach_images(articles) -> ImageReport:
         report.changed += attach_header(article)
     entities = Entity.objects.filter(
         mentions__article__in=articles,
-        mentions__verdict__in=[Mention.Verdict.LINKED, Mention.Verdict.CONFIRMED],
+        mentions__verdict__in=LINKED,
     ).distinct()
     for entity in entities:
         report.logos += 1
