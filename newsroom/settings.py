@@ -6,6 +6,7 @@ is the safe one (DEBUG off, SQLite, local-memory cache).
 
 import os
 import secrets
+import tempfile
 from pathlib import Path
 
 import dj_database_url
@@ -115,6 +116,12 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
     }
     DATABASES["default"]["CONN_MAX_AGE"] = 0
+    # Tests use a file too, as production does: an in-memory database is one connection shared
+    # by the test and the live server's threads, which can block each other for good.
+    DATABASES["default"]["TEST"] = {
+        "NAME": os.environ.get("NEWSROOM_TEST_DB")
+        or os.path.join(tempfile.gettempdir(), f"newsroom-test-{os.getpid()}.sqlite3")
+    }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 REDIS_URL = os.environ.get("REDIS_URL", "")
