@@ -30,7 +30,7 @@ def _clear_cache():
     from django.core.cache import cache
 
     cache.clear()
-    yield
+    return
 
 
 @pytest.fixture(autouse=True)

@@ -204,7 +204,7 @@ def test_plain_text_is_what_a_reader_sees(html, text):
         (
             '<p class="img-desc">图片说明文字很长很长很长</p><p>正文第一段的文字。</p>',
             "正文第一段的文字。",
-        ),  # noqa: E501
+        ),
         ("<ul><li>列表项也可以作为摘要。</li></ul>", "列表项也可以作为摘要。"),
         ("<p>" + "长" * 300 + "</p>", "长" * 199 + "…"),
         ("只有几个字", "只有几个字"),
@@ -343,7 +343,7 @@ def test_render_body_leaves_a_caption_that_follows_no_image():
         (
             "<ul><li><p>第一项</p></li><li><p>第二项</p></li></ul>",
             "<ul><li><p>第一项</p></li><li><p>第二项</p></li></ul>",
-        ),  # noqa: E501
+        ),
         ("<p>a < b, c > d & e</p>", "<p>a &lt; b, c &gt; d &amp; e</p>"),
         ("<p>AT&T &amp; 3 < 4</p>", "<p>AT&amp;T &amp; 3 &lt; 4</p>"),
         ("<p>零\u200b宽\u200c字\u200d符\u2060\ufeff</p>", "<p>零宽字符</p>"),
@@ -351,14 +351,14 @@ def test_render_body_leaves_a_caption_that_follows_no_image():
         (
             '<p powered-by="xiumi.us"><span style="letter-spacing: 0px;">文字</span></p>',
             "<p><span>文字</span></p>",
-        ),  # noqa: E501
+        ),
         ('<p classname="x">文字</p>', "<p>文字</p>"),
         ("<p>line<br>break</p>", "<p>line<br>break</p>"),
         ("<p>x<!-- comment -->y</p>", "<p>xy</p>"),
         (
             '<a href="https://example.com/a">原文</a>',
             '<a href="https://example.com/a" rel="nofollow noopener noreferrer">原文</a>',
-        ),  # noqa: E501
+        ),
         ('<p><a href="javascript:alert(1)">点我</a></p>', "<p>点我</p>"),
         ("<p><a name='top'>锚点</a></p>", "<p>锚点</p>"),
     ],

@@ -110,7 +110,7 @@ HOSTILE = [
     (
         "a-javascript-entities",
         '<a href="&#106;&#97;&#118;&#97;&#115;&#99;&#114;&#105;&#112;&#116;&#58;alert(1)">x</a>',
-    ),  # noqa: E501
+    ),
     ("a-javascript-hex-no-semicolon", '<a href="&#x6A&#x61&#x76&#x61script:alert(1)">x</a>'),
     ("a-javascript-leading-space", '<a href=" \x01javascript:alert(1)">x</a>'),
     ("a-javascript-colon-entity", '<a href="javascript&colon;alert(1)">x</a>'),
@@ -186,7 +186,7 @@ def test_sanitize_leaves_nothing_outside_the_allowlist(html):
         (
             '<a href="https://example.com/a?b=1&c=2">x</a>',
             '<a href="https://example.com/a?b=1&amp;c=2">x</a>',
-        ),  # noqa: E501
+        ),
         ('<a href="/relative/path">x</a>', '<a href="/relative/path">x</a>'),
         ('<a href="mailto:a@example.com">x</a>', '<a href="mailto:a@example.com">x</a>'),
         ("<p>a &lt; b &amp;&amp; c &gt; d</p>", "<p>a &lt; b &amp;&amp; c &gt; d</p>"),

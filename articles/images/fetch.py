@@ -14,6 +14,7 @@ Pure standard library; no Django. ``FetchLimits.from_settings()`` reads the ``NE
 settings.
 """
 
+import contextlib
 import http.client
 import ipaddress
 import socket
@@ -141,10 +142,8 @@ class _Watchdog:
         self.fired = True
         sock = self._conn.sock
         if sock is not None:
-            try:
+            with contextlib.suppress(OSError):
                 socket.socket.shutdown(sock, socket.SHUT_RDWR)
-            except OSError:
-                pass
 
     def __enter__(self):
         self._timer.start()

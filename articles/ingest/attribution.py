@@ -60,10 +60,7 @@ def _split_names(names: str) -> list[str]:
     for part in re.split(r"[、/／]", names):
         part = part.strip(" \"“”「」『』'")
         # "Tim Denning" is one person, but "David 如願 好困" and "光谱 杜晨" list several.
-        if re.fullmatch(r"[A-Za-z][A-Za-z .'\-]*", part):
-            words = [part]
-        else:
-            words = part.split()
+        words = [part] if re.fullmatch(r"[A-Za-z][A-Za-z .'\-]*", part) else part.split()
         for word in words:
             if len(word) > 1 and word.endswith("等"):
                 word = word[:-1]
