@@ -5,6 +5,9 @@ are built on ``NEWSROOM_SITE_URL`` (never the request's Host header), so a cache
 same whoever asked for it first.
 """
 
+import re
+from urllib.parse import urljoin
+
 from django.conf import settings
 from django.templatetags.static import static
 from django.utils import timezone
@@ -15,11 +18,19 @@ from articles.models import IndexingPolicy
 DEFAULT_ROBOTS = "index, follow, max-image-preview:large"
 
 
+HAS_SCHEME = re.compile(r"[a-zA-Z][a-zA-Z0-9+.\-]*:")
+
+
 def absolute(url: str) -> str:
-    """``url`` as an absolute URL on this site; absolute URLs are returned unchanged."""
-    if not url or "://" in url:
+    """``url`` as an absolute URL on this site (the one helper for it: pages, feeds, sitemaps,
+    JSON-LD, media); absolute URLs are returned unchanged, ``//host/…`` gets https."""
+    if not url or HAS_SCHEME.match(url):
         return url
-    return settings.NEWSROOM_SITE_URL + iri_to_uri(url)
+    if url.startswith("//"):
+        return "https:" + url
+    if url.startswith("/"):
+        return settings.NEWSROOM_SITE_URL + iri_to_uri(url)
+    return urljoin(settings.NEWSROOM_SITE_URL + "/", iri_to_uri(url))
 
 
 def iso(dt) -> str | None:

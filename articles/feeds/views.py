@@ -24,7 +24,7 @@ from articles.feeds.discovery import feed_title, feed_url
 from articles.feeds.generators import GENERATORS
 from articles.mentions import LINKED
 from articles.models import Article, Author, Category, Entity, Mention, Source
-from articles.seo import original_title
+from articles.seo import HAS_SCHEME, absolute, original_title
 
 # XML 1.0 forbids these; Django's XML writer refuses them rather than produce a broken feed.
 TOMBSTONE_DAYS = 30  # how long the Atom feed announces a takedown
@@ -32,16 +32,6 @@ FEED_TOMBSTONES = 100
 _XML_ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 _URL_ATTR = re.compile(r'(?P<attr>\s(?:href|src|cite)=")(?P<url>[^"]*)"')
 _SRCSET_ATTR = re.compile(r'(?P<attr>\ssrcset=")(?P<value>[^"]*)"')
-_HAS_SCHEME = re.compile(r"[a-zA-Z][a-zA-Z0-9+.\-]*:")
-
-
-def absolute(url: str) -> str:
-    """``url`` as an absolute URL on this site; absolute URLs are returned unchanged."""
-    if not url or _HAS_SCHEME.match(url):
-        return url
-    if url.startswith("//"):
-        return "https:" + url
-    return urljoin(settings.NEWSROOM_SITE_URL + "/", url)
 
 
 def absolutize_links(html: str, base: str) -> str:
@@ -53,7 +43,7 @@ def absolutize_links(html: str, base: str) -> str:
 
     def resolve(match):
         url = match["url"]
-        if _HAS_SCHEME.match(url):
+        if HAS_SCHEME.match(url):
             return match[0]
         if url.startswith("//"):
             return f'{match["attr"]}https:{url}"'
@@ -63,7 +53,7 @@ def absolutize_links(html: str, base: str) -> str:
         candidates = []
         for candidate in match["value"].split(","):
             url, _, descriptor = candidate.strip().partition(" ")
-            url = url if _HAS_SCHEME.match(url) else urljoin(base, url)
+            url = url if HAS_SCHEME.match(url) else urljoin(base, url)
             candidates.append(f"{url} {descriptor}".strip())
         return f'{match["attr"]}{", ".join(candidates)}"'
 

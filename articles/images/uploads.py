@@ -17,6 +17,7 @@ from articles.images.localize import store_image
 from articles.images.pictures import HERO_SIZES, LOGO_SIZES, build_picture
 from articles.images.renditions import ALLOWED_FORMATS, ImageRejected, inspect_image
 from articles.models import LocalImage
+from articles.seo import absolute
 
 ACCEPT = "image/jpeg,image/png,image/gif,image/webp"
 
@@ -86,10 +87,6 @@ def store_upload(file) -> LocalImage:
     )
 
 
-def _absolute(url: str) -> str:
-    return settings.NEWSROOM_SITE_URL + url if url.startswith("/") else url
-
-
 def use_uploaded_header(article, file) -> dict:
     """Make the upload ``article``'s header image; return its picture. The caller saves.
 
@@ -97,7 +94,7 @@ def use_uploaded_header(article, file) -> dict:
     original upload is kept but never linked), with its width and height.
     """
     picture = build_picture(store_upload(file), sizes=HERO_SIZES)
-    url = _absolute(picture["large"])
+    url = absolute(picture["large"])
     article.header_image = url
     article.header_image_width = picture["large_width"]
     article.header_image_height = picture["large_height"]
@@ -109,7 +106,7 @@ def use_uploaded_header(article, file) -> dict:
 def use_uploaded_logo(entity, file) -> dict:
     """Make the upload ``entity``'s logo (``logo_url`` its largest rendition); caller saves."""
     picture = build_picture(store_upload(file), sizes=LOGO_SIZES)
-    url = _absolute(picture["large"])
+    url = absolute(picture["large"])
     entity.logo_url = url
     entity.local_pictures = {**(entity.local_pictures or {}), "logo": {**picture, "remote": url}}
     return picture
