@@ -6,8 +6,8 @@ from django.contrib.auth import get_user_model
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import RequestFactory
 
-from articles.forms import ArticleAdminForm, EntityAdminForm
-from articles.images.admin_actions import localize_images
+from articles.admin.forms import ArticleAdminForm, EntityAdminForm
+from articles.admin.images import localize_images
 from articles.models import Article, Author, Entity
 from tests.factories import make_article, make_author, make_entity
 from tests.image_server import HTML_PAGE, jpeg, png

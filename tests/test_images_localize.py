@@ -13,7 +13,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
 from django.test import RequestFactory
 
-from articles.images.admin_actions import localize_images
+from articles.admin.images import localize_images
 from articles.images.localize import Localizer, localize_articles
 from articles.images.pictures import build_picture
 from articles.images.uploads import (

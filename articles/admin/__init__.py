@@ -5,6 +5,7 @@
 - ``entities`` and ``mentions``: entities, merging, never-link, reviewing flagged links
 - ``rights``: licences and their history, takedowns, the editorial log, the licensor's
   report and each editor's profile
+- ``forms``: the admin's forms; ``images``: the 本地化图片 action
 - ``taxonomy``: sources, categories, authors and tags
 """
 

@@ -19,9 +19,7 @@ from django.utils.html import format_html, format_html_join
 from articles import editorial
 from articles.admin import imports
 from articles.admin.filters import STATE_LABELS, MentionFilter, StateFilter, WarningFilter
-from articles.admin.preview import preview_view
-from articles.admin.utils import HttpsURLFields, can_publish, count_of
-from articles.forms import (
+from articles.admin.forms import (
     ArticleAdminForm,
     AttributionForm,
     MentionForm,
@@ -30,7 +28,9 @@ from articles.forms import (
     ScheduleForm,
     TakedownForm,
 )
-from articles.images.admin_actions import localize_images
+from articles.admin.images import localize_images
+from articles.admin.preview import preview_view
+from articles.admin.utils import HttpsURLFields, can_publish, count_of
 from articles.images.uploads import use_uploaded_header
 from articles.importer import mentions_from_body, sync_mentions
 from articles.mentions import LINKED

@@ -12,9 +12,9 @@ from django.urls import reverse
 from django.utils.html import format_html
 
 from articles import editorial
+from articles.admin.forms import EntityAdminForm, MergeForm
 from articles.admin.utils import HttpsURLFields, distinct_count_of
 from articles.editorial import merge_entities
-from articles.forms import EntityAdminForm, MergeForm
 from articles.images.uploads import use_uploaded_logo
 from articles.models import Entity, Mention
 

@@ -26,6 +26,7 @@ from articles.admin.batches import (
     save_batch,
     sweep_expired,
 )
+from articles.admin.forms import ImportConfirmForm, ImportUploadForm, format_bytes, import_limits
 from articles.admin.uploads import (
     STATUS_LABELS,
     QuotaUploadHandler,
@@ -35,7 +36,6 @@ from articles.admin.uploads import (
 )
 from articles.admin.utils import can_import, can_publish
 from articles.editorial import editor_name
-from articles.forms import ImportConfirmForm, ImportUploadForm, format_bytes, import_limits
 from articles.importer import CREATED, UPDATED, Importer
 from articles.models import Article
 

@@ -13,7 +13,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.safestring import mark_safe
 
 from articles import editorial
-from articles.forms import MentionForm
+from articles.admin.forms import MentionForm
 from articles.models import Mention
 
 VERDICT_CLASSES = {

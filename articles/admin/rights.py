@@ -17,7 +17,7 @@ from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 
 from articles import editorial
-from articles.forms import EditorProfileForm
+from articles.admin.forms import EditorProfileForm
 from articles.models import EditorialLog, EditorProfile, Licence, Source, Takedown
 from articles.models.public import public_q, released_q, standing_q
 from articles.models.rights import LICENCE_STATUS_LABELS

@@ -9,10 +9,10 @@ from django.urls import reverse
 from django.utils.html import format_html
 from taggit.models import Tag, TaggedItem
 
+from articles.admin.forms import CategoryAdminForm, MergeForm
 from articles.admin.rights import licence_badge
 from articles.admin.utils import HttpsURLFields, count_of
 from articles.editorial import merge_tags
-from articles.forms import CategoryAdminForm, MergeForm
 from articles.images.uploads import use_uploaded_avatar, validate_image_upload
 from articles.models import Article, Attribution, Author, Category, Source
 

@@ -6,7 +6,8 @@ renditions, and give pages and feeds the local copies.
 - ``pictures``: the JSON "picture" a template or ``render_body`` needs, from a ``LocalImage``.
 - ``localize``: the ORM orchestration behind the command, the admin action and the benchmark.
 - ``uploads``: the same checks and renditions for images uploaded in the admin.
-- ``admin_actions``: the "本地化图片" changelist action.
+
+The admin's "本地化图片" action is ``articles.admin.images``.
 """
 
 from articles.images.fetch import Fetched, FetchError, FetchLimits, fetch, is_public_address

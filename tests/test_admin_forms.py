@@ -5,7 +5,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 from django.utils.datastructures import MultiValueDict
 
-from articles.forms import (
+from articles.admin.forms import (
     AttributionForm,
     CategoryAdminForm,
     EntityAdminForm,
