@@ -1,11 +1,21 @@
-"""Helpers shared by the admin tests: editorial users, settings, and posting admin forms."""
+"""Helpers shared by the admin tests: editorial users, settings, posting admin forms, and a
+few articles in each publication state.
+
+Fixtures are defined as ``<name>_fixture`` with ``name="<name>"``: a test module imports the
+function and asks for the fixture by its plain name, which keeps ruff's F811 quiet."""
 
 import importlib
+from datetime import timedelta
 
 import pytest
 from bs4 import BeautifulSoup
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group, Permission
+from django.urls import reverse
+from django.utils import timezone
+
+from articles.models import Article, Mention
+from tests.factories import make_article, make_author, make_category, make_entity, make_source
 
 groups = importlib.import_module("articles.migrations.0002_editorial_groups")
 EDITOR, PUBLISHER = groups.EDITOR, groups.PUBLISHER
@@ -77,3 +87,43 @@ def form_data(response, form_id: str) -> dict:
         else:
             data.setdefault(name, []).append(field.get("value", "on" if kind == "checkbox" else ""))
     return data
+
+
+@pytest.fixture(name="editor")
+def editor_fixture(db):
+    return make_staff("editor", EDITOR)
+
+
+@pytest.fixture(name="publisher")
+def publisher_fixture(db):
+    return make_staff("publisher", PUBLISHER)
+
+
+CHANGELIST = reverse("admin:articles_article_changelist")
+
+
+def change_url(article) -> str:
+    return reverse("admin:articles_article_change", args=[article.pk])
+
+
+def flag(article, position=0):
+    Mention.objects.filter(article=article, position=position).update(
+        verdict=Mention.Verdict.FLAGGED, reason="常用词"
+    )
+
+
+@pytest.fixture(name="three_states")
+def three_states_fixture():
+    source = make_source("IT之家")
+    category = make_category("新媒体", "36kr", "资讯")
+    淘宝, 得到 = make_entity("淘宝"), make_entity("得到")
+    published = make_article(
+        "已经公开的文章", source=source, category=category, entities=(淘宝, 得到)
+    )
+    flag(published, 1)
+    Article.objects.filter(pk=published.pk).update(warnings=["头图是占位图", "日期不明"])
+    scheduled = make_article(
+        "定时的文章", published_at=timezone.now() + timedelta(days=1), author=make_author("36kr")
+    )
+    draft = make_article("还是草稿", published=False)
+    return published, scheduled, draft

@@ -306,16 +306,6 @@ def test_preview_is_staff_only_noindex_and_never_cached(client, world):
     assert get(client, draft.get_absolute_url()).status_code == 404
 
 
-def test_article_context_renders_an_unsaved_article(db):
-    from django.template.loader import render_to_string
-
-    from articles.article_page import article_context
-
-    article = Article(title="未保存的文章", summary="摘要", body_html="<p>正文</p>")
-    html = render_to_string("articles/detail.html", article_context(article, preview=True))
-    assert "未保存的文章" in html and "noindex" in html
-
-
 def test_category_page_includes_subcategories(client, world):
     in_leaf = add_articles(world, 1, title="资讯文章")[0]
     flash = make_category("新媒体", "36kr", "快讯")

@@ -1,21 +1,15 @@
-"""The content model (``content``), rights and withdrawal (``rights``) and the editorial log
-and shared content version (``editorial``). The one rule for what readers may see is
+"""The models, one module per concern: ``content`` (articles and their credit), ``taxonomy``
+(categories, authors, outlets), ``entities`` (entities and mentions), ``images`` (local image
+copies), ``rights`` (licences and withdrawal) and ``editorial`` (the editorial log and the
+shared content version). The one rule for what readers may see is
 ``articles.models.public`` (``Article.objects.published()``)."""
 
-from articles.models.content import (
-    CREDIT_ORDER,
-    Article,
-    Attribution,
-    Author,
-    Category,
-    Entity,
-    IndexingPolicy,
-    LocalImage,
-    Mention,
-    Source,
-)
+from articles.models.content import CREDIT_ORDER, Article, Attribution
 from articles.models.editorial import ContentVersion, EditorialLog, EditorProfile
+from articles.models.entities import Entity, Mention
+from articles.models.images import LocalImage
 from articles.models.rights import Licence, Takedown, WithdrawnMedia
+from articles.models.taxonomy import Author, Category, IndexingPolicy, Source
 
 __all__ = [
     "CREDIT_ORDER",

@@ -1,12 +1,10 @@
-"""The content model: articles, their credit, classification and linked entities.
+"""Articles and their credit (``Attribution``).
 
 An article keeps the file it was imported from (``raw``) unchanged; ``body`` is the editable
 HTML taken from it and ``body_html`` the sanitized rendering derived from ``body`` and the
 mention verdicts. Rendering happens on save, never per request.
 """
 
-import hashlib
-import re
 import uuid
 
 from django.core.exceptions import ObjectDoesNotExist
@@ -16,214 +14,11 @@ from django.urls import reverse
 from django.utils import timezone
 from taggit.managers import TaggableManager
 
+from articles.models.entities import Entity
+from articles.models.images import current_picture
 from articles.models.public import as_flag, licensed_q, public_q, released_q, standing_q
+from articles.models.taxonomy import Author, Category, IndexingPolicy, Source
 from articles.slugs import make_slug
-
-
-class IndexingPolicy(models.TextChoices):
-    NEWS_NOINDEX = "news-noindex", "自链 canonical，Google 新闻不收录"
-    NOINDEX = "noindex", "不收录（noindex）"
-    CANONICAL_TO_ORIGINAL = "canonical-to-original", "canonical 指向原文"
-    SELF = "self", "自链 canonical，正常收录"
-
-
-class Category(models.Model):
-    """One node of the category tree; ``path`` is the slug path from the root."""
-
-    name = models.CharField("名称", max_length=100)
-    slug = models.SlugField("别名", max_length=100)
-    parent = models.ForeignKey(
-        "self",
-        verbose_name="上级分类",
-        null=True,
-        blank=True,
-        on_delete=models.PROTECT,
-        related_name="children",
-    )
-    path = models.CharField("路径", max_length=500, unique=True, editable=False)
-    name_path = models.JSONField("名称路径", default=list, editable=False)
-    description = models.TextField("简介", blank=True)
-
-    class Meta:
-        ordering = ["path"]
-        verbose_name = "分类"
-        verbose_name_plural = "分类"
-        constraints = [
-            models.UniqueConstraint(fields=["parent", "name"], name="category_unique_name"),
-            models.UniqueConstraint(
-                fields=["name"], condition=Q(parent=None), name="category_unique_root_name"
-            ),
-        ]
-
-    def __str__(self):
-        return " › ".join(self.name_path or [self.name])
-
-    def save(self, *args, **kwargs):
-        if not self.slug:
-            self.slug = make_slug(self.name, fallback="category")
-        if self.parent_id:
-            self.path = f"{self.parent.path}/{self.slug}"
-            self.name_path = [*self.parent.name_path, self.name]
-        else:
-            self.path = self.slug
-            self.name_path = [self.name]
-        super().save(*args, **kwargs)
-
-    def get_absolute_url(self):
-        return reverse("articles:category", kwargs={"path": self.path})
-
-    @property
-    def breadcrumbs(self) -> list[tuple[str, str]]:
-        """(name, url) from the root down, built from stored paths without queries."""
-        slugs = self.path.split("/")
-        return [
-            (name, reverse("articles:category", kwargs={"path": "/".join(slugs[: i + 1])}))
-            for i, name in enumerate(self.name_path)
-        ]
-
-
-class Author(models.Model):
-    """The byline on this site (the republishing account), not the original writer."""
-
-    name = models.CharField("名称", max_length=100, unique=True)
-    slug = models.SlugField("别名", max_length=100, unique=True)
-    bio = models.TextField("简介", blank=True)
-    avatar = models.ImageField("头像", upload_to="authors/", blank=True)
-    local_pictures = models.JSONField("本地图片", default=dict, blank=True, editable=False)
-
-    class Meta:
-        ordering = ["name"]
-        verbose_name = "作者"
-        verbose_name_plural = "作者"
-
-    def __str__(self):
-        return self.name
-
-    def save(self, *args, **kwargs):
-        if not self.slug:
-            self.slug = make_slug(self.name, fallback="author")
-        super().save(*args, **kwargs)
-
-    def get_absolute_url(self):
-        return reverse("articles:author", kwargs={"slug": self.slug})
-
-    @property
-    def avatar_picture(self) -> dict | None:
-        """The avatar's renditions (see ``articles.images.pictures``), None if it has none."""
-        return _picture(self.local_pictures, "avatar", self.avatar.name if self.avatar else "")
-
-
-class Source(models.Model):
-    """An outlet where articles first appeared: IT之家 on WeChat, a website, a newspaper."""
-
-    class Channel(models.TextChoices):
-        WECHAT = "wechat", "微信公众号"
-        WEBSITE = "website", "网站"
-        MEDIA = "media", "媒体"
-        OTHER = "other", "其他"
-
-    name = models.CharField("名称", max_length=200)
-    slug = models.SlugField("别名", max_length=200, unique=True)
-    channel = models.CharField("渠道", max_length=20, choices=Channel, default=Channel.OTHER)
-    account_id = models.CharField("账号 ID", max_length=100, blank=True)
-    homepage = models.URLField("主页", max_length=500, blank=True)
-    indexing_policy = models.CharField(
-        "默认收录策略",
-        max_length=30,
-        choices=IndexingPolicy,
-        default=IndexingPolicy.NEWS_NOINDEX,
-        help_text="本来源文章的默认搜索引擎策略；逐字转载默认不进入 Google 新闻。",
-    )
-
-    class Meta:
-        ordering = ["name"]
-        verbose_name = "来源"
-        verbose_name_plural = "来源"
-        constraints = [
-            models.UniqueConstraint(fields=["channel", "name"], name="source_unique_channel_name")
-        ]
-
-    def __str__(self):
-        return self.name
-
-    def save(self, *args, **kwargs):
-        if not self.slug:
-            self.slug = make_slug(self.name, fallback="source")
-        super().save(*args, **kwargs)
-
-    def get_absolute_url(self):
-        return reverse("articles:source", kwargs={"slug": self.slug})
-
-
-_SLUG_SAFE = re.compile(r"[-a-zA-Z0-9_]{1,64}")
-
-
-class EntityQuerySet(models.QuerySet):
-    def canonical(self):
-        return self.filter(merged_into=None)
-
-
-class Entity(models.Model):
-    """A company or product that articles link to.
-
-    Keyed by the provider's ``data-id``. When one company has several ids (京东), the extra
-    ids are kept as entities ``merged_into`` the canonical one, so re-imports still resolve.
-    """
-
-    provider_id = models.CharField("提供方 ID", max_length=64, unique=True)
-    name = models.CharField("名称", max_length=200, db_index=True)
-    slug = models.SlugField("别名", max_length=200, unique=True)
-    aliases = models.JSONField("别名列表", default=list, blank=True)
-    kind = models.CharField("类型", max_length=20, blank=True, help_text="data-refer-type")
-    logo_url = models.URLField("标志", max_length=1000, blank=True)
-    local_pictures = models.JSONField("本地图片", default=dict, blank=True, editable=False)
-    external_url = models.URLField("外部链接", max_length=1000, blank=True)
-    is_never_link = models.BooleanField(
-        "从不链接",
-        default=False,
-        help_text="常用词（如“得到”“一起”）误被标为实体时打开：所有提及都显示为普通文本。",
-    )
-    merged_into = models.ForeignKey(
-        "self",
-        verbose_name="合并到",
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="merged",
-    )
-
-    objects = EntityQuerySet.as_manager()
-
-    class Meta:
-        ordering = ["name"]
-        verbose_name = "实体"
-        verbose_name_plural = "实体"
-
-    def __str__(self):
-        return self.name
-
-    def save(self, *args, **kwargs):
-        if not self.slug:
-            self.slug = self.default_slug(self.name, self.provider_id)
-        super().save(*args, **kwargs)
-
-    def get_absolute_url(self):
-        return reverse("articles:entity", kwargs={"slug": self.slug})
-
-    @property
-    def logo_picture(self) -> dict | None:
-        """The local copy of ``logo_url`` with its renditions, None until it is localized."""
-        return _picture(self.local_pictures, "logo", self.logo_url)
-
-    @staticmethod
-    def default_slug(name: str, provider_id: str) -> str:
-        # Provider ids are digits in real data. Any other id ("name:得到" for an anchor without
-        # one, or a hostile data-id with "/" or quotes) would make a slug that no entity or
-        # feed URL accepts: it is spelled in slug characters, with a hash to keep it unique.
-        if not _SLUG_SAFE.fullmatch(provider_id):
-            digest = hashlib.sha256(provider_id.encode()).hexdigest()[:10]
-            provider_id = f"{make_slug(provider_id, fallback='id', max_length=40)}-{digest}"
-        return f"{make_slug(name, fallback='entity', max_length=80)}-{provider_id}"
 
 
 class ArticleQuerySet(models.QuerySet):
@@ -411,14 +206,14 @@ class Article(models.Model):
         ``type``, ``large`` (+ ``large_width``/``large_height``), ``remote`` and ``animated``;
         read from this row, no query. It is dropped as soon as ``header_image`` changes.
         """
-        return _picture(self.local_pictures, "header", self.header_image)
+        return current_picture(self.local_pictures, "header", self.header_image)
 
     @property
     def thumbnail_picture(self) -> dict | None:
         """Like ``header_picture``, for the list thumbnail (the header image when none)."""
         if not self.thumbnail:
             return self.header_picture
-        return _picture(self.local_pictures, "thumbnail", self.thumbnail)
+        return current_picture(self.local_pictures, "thumbnail", self.thumbnail)
 
 
 CREDIT_ORDER = (
@@ -494,96 +289,3 @@ class Attribution(models.Model):
         known = {role: i for i, role in enumerate(CREDIT_ORDER)}
         roles = [(role, names) for role, names in (self.roles or {}).items() if names]
         return sorted(roles, key=lambda item: (known.get(item[0], len(known)), item[0]))
-
-
-class Mention(models.Model):
-    """An entity link in an article, with the importer's or an editor's verdict."""
-
-    class Verdict(models.TextChoices):
-        LINKED = "linked", "链接"
-        FLAGGED = "flagged", "存疑"
-        CONFIRMED = "confirmed", "已确认"
-        REJECTED = "rejected", "已驳回"
-
-    article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="mentions")
-    entity = models.ForeignKey(Entity, on_delete=models.CASCADE, related_name="mentions")
-    position = models.PositiveIntegerField("位置", help_text="正文中第几个实体链接，从 0 开始。")
-    text = models.CharField("锚文本", max_length=300)
-    verdict = models.CharField("判定", max_length=10, choices=Verdict, default=Verdict.LINKED)
-    reason = models.CharField("原因", max_length=300, blank=True)
-
-    class Meta:
-        ordering = ["article", "position"]
-        verbose_name = "实体提及"
-        verbose_name_plural = "实体提及"
-        constraints = [
-            models.UniqueConstraint(fields=["article", "position"], name="mention_unique_position")
-        ]
-        indexes = [models.Index(fields=["entity", "verdict"], name="mention_entity_idx")]
-
-    def __str__(self):
-        return f"{self.text} → {self.entity}"
-
-
-def _picture(pictures: dict, slot: str, current: str) -> dict | None:
-    """``pictures[slot]`` if it still describes ``current`` (the field's value now)."""
-    picture = (pictures or {}).get(slot)
-    if picture and current and picture.get("remote") == current and picture.get("src"):
-        return picture
-    return None
-
-
-class LocalImage(models.Model):
-    """A remote image downloaded once and kept here, with its responsive renditions.
-
-    One row per remote URL (uploads have none). Files are content-addressed
-    (``images/ab/<sha256>.<ext>``, renditions ``…-<width>w.<ext>``), so two URLs serving the
-    same bytes share one set of files. A failed download keeps its row with the reason and is
-    tried again by the next run; until then pages keep the remote URL.
-    """
-
-    class Status(models.TextChoices):
-        PENDING = "pending", "待下载"
-        OK = "ok", "已本地化"
-        FAILED = "failed", "失败"
-
-    remote_url = models.CharField(
-        "原始网址",
-        max_length=1000,
-        unique=True,
-        null=True,
-        blank=True,
-        help_text="图片的原始地址，保留用于署名和重新下载；后台上传的图片为空。",
-    )
-    sha256 = models.CharField("SHA-256", max_length=64, blank=True, db_index=True)
-    file = models.FileField("原图", upload_to="images/", max_length=255, blank=True)
-    width = models.PositiveIntegerField("宽", null=True, blank=True)
-    height = models.PositiveIntegerField("高", null=True, blank=True)
-    format = models.CharField("格式", max_length=10, blank=True)
-    is_animated = models.BooleanField("动图", default=False)
-    byte_size = models.PositiveIntegerField("原图字节数", null=True, blank=True)
-    renditions = models.JSONField(
-        "衍生图",
-        default=list,
-        blank=True,
-        help_text="每项：name（存储路径）、width、height、format、bytes。",
-    )
-    status = models.CharField("状态", max_length=10, choices=Status, default=Status.PENDING)
-    error_code = models.CharField("失败类别", max_length=20, blank=True)
-    error = models.TextField("失败原因", blank=True)
-    attempts = models.PositiveIntegerField("下载次数", default=0)
-    fetched_at = models.DateTimeField("最近下载", null=True, blank=True)
-    created_at = models.DateTimeField("创建时间", auto_now_add=True)
-
-    class Meta:
-        ordering = ["-id"]
-        verbose_name = "本地图片"
-        verbose_name_plural = "本地图片"
-        indexes = [models.Index(fields=["status"], name="localimage_status_idx")]
-
-    def __str__(self):
-        return self.remote_url or self.file.name or f"LocalImage {self.pk}"
-
-    @property
-    def is_ok(self) -> bool:
-        return self.status == self.Status.OK
