@@ -3,8 +3,8 @@ from pathlib import Path
 
 import pytest
 
-from articles import importer as importer_module
 from articles.importer import Importer, fingerprint, import_files
+from articles.importer import store as store_module
 from articles.ingest import InputFile, collect
 from articles.models import Article, Attribution, Author, Category, Entity, Mention, Source
 
@@ -158,7 +158,7 @@ def test_import_file_failure_mid_write_leaves_nothing(data_dir, monkeypatch):
     def explode(*args, **kwargs):
         raise RuntimeError("disk full")
 
-    monkeypatch.setattr(importer_module, "_save_mentions", explode)
+    monkeypatch.setattr(store_module, "save_mentions", explode)
 
     result = Importer().import_file(_item(data_dir))
 

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from articles.importer import _expected_links
+from articles.importer import expected_links
 from articles.ingest import parse_article, render_body
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -36,7 +36,7 @@ def _files() -> list[tuple[str, Path]]:
 
 def _digest(path: Path) -> str:
     parsed = parse_article(path.name, path.read_bytes())
-    html = render_body(parsed.body, _expected_links(parsed)) if parsed.body else ""
+    html = render_body(parsed.body, expected_links(parsed)) if parsed.body else ""
     summary = json.dumps(parsed.report(), ensure_ascii=False, sort_keys=True)
     return hashlib.sha256(f"{html}\n{summary}".encode()).hexdigest()
 

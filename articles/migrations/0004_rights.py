@@ -8,7 +8,7 @@ from django.db import migrations, models
 
 def keep_archive_dates(apps, schema_editor):
     """Imported articles so far kept the file's date as our time: record it as the original's,
-    so that re-imports keep following the file (see ``articles.importer._apply``)."""
+    so that re-imports keep following the file (see ``articles.importer.store.apply_parsed``)."""
     Article = apps.get_model("articles", "Article")
     Article.objects.exclude(import_key="").update(original_published_at=models.F("published_at"))
 

@@ -1,0 +1,162 @@
+"""Import files one by one or in worker processes; never raise for bad input."""
+
+import multiprocessing
+from collections.abc import Iterable, Iterator
+
+from django.conf import settings
+from django.db import IntegrityError, connections, transaction
+from django.urls import reverse
+
+from articles.importer.lookups import Lookups
+from articles.importer.results import (
+    CONFLICT,
+    CREATED,
+    FAILED,
+    MAX_KEY,
+    UNCHANGED,
+    UPDATED,
+    ImportResult,
+    fingerprint,
+)
+from articles.importer.store import store_article
+from articles.ingest import (
+    ImportRejected,
+    InputFile,
+    ParsedArticle,
+    parse_article,
+    render_body,
+)
+from articles.models import (
+    Article,
+    Entity,
+    Mention,
+)
+
+
+def parse_input(item: InputFile, max_bytes: int) -> ParsedArticle | ImportResult:
+    """The pure half of importing one file: a ParsedArticle, or a failed result."""
+    if item.error is not None:
+        return ImportResult(item.name, FAILED, error=item.error)
+    if len(item.key) > MAX_KEY:
+        # The name is the article's identity: cut to fit, two long names could be one article.
+        return ImportResult(
+            item.name,
+            FAILED,
+            error=f"文件名过长（{len(item.key)} 个字符，上限 {MAX_KEY}），请改短后再导入。",
+        )
+    try:
+        return parse_article(item.name, item.data, max_bytes=max_bytes)
+    except ImportRejected as exc:
+        return ImportResult(item.name, FAILED, error=str(exc))
+    except RecursionError:
+        return ImportResult(item.name, FAILED, error="文件结构嵌套过深，无法解析。")
+
+
+def expected_links(parsed: ParsedArticle) -> list[str | None]:
+    """The entity links a new article would get if every entity had its default slug."""
+    return [
+        reverse(
+            "articles:entity",
+            kwargs={"slug": Entity.default_slug((m.name or m.text).strip()[:200], m.data_id)},
+        )
+        if m.data_id and m.verdict == Mention.Verdict.LINKED
+        else None
+        for m in parsed.mentions
+    ]
+
+
+def _parse_in_worker(args: tuple[InputFile, int]) -> tuple[InputFile, object]:
+    item, max_bytes = args
+    parsed = parse_input(item, max_bytes)
+    if isinstance(parsed, ParsedArticle) and parsed.body:
+        # Rendering is the other CPU-heavy step; do it here with the links the entities will
+        # most likely have. The writer re-renders when the real links differ.
+        links = expected_links(parsed)
+        parsed.prerendered = (links, render_body(parsed.body, links))
+    # Send back the name only: the bytes are in the ParsedArticle's raw text already.
+    return InputFile(item.name, error=item.error), parsed
+
+
+class Importer:
+    """Imports files one by one; reuse one instance across a batch to share lookups."""
+
+    def __init__(
+        self, *, publish: bool = False, dry_run: bool = False, max_bytes=None, editor=None
+    ):
+        self.publish = publish
+        # 责任编辑 of what ``publish`` publishes: ``editor``, else NEWSROOM_DEFAULT_EDITOR.
+        self.editor = (settings.NEWSROOM_DEFAULT_EDITOR if editor is None else editor).strip()
+        self.dry_run = dry_run
+        self.max_bytes = max_bytes or settings.NEWSROOM_MAX_FILE_BYTES
+        self.lookups = Lookups()
+
+    def import_file(self, item: InputFile) -> ImportResult:
+        """Parse and store one file; return what happened. Never raises for bad input."""
+        return self.store(item, parse_input(item, self.max_bytes))
+
+    def import_many(self, items: Iterable[InputFile], *, jobs: int = 1) -> Iterator[ImportResult]:
+        """Import a batch, yielding results in input order.
+
+        With ``jobs`` > 1, parsing (pure, CPU-bound) runs in that many worker processes while
+        this process writes; each file still gets its own transaction here.
+        """
+        if jobs <= 1:
+            for item in items:
+                yield self.import_file(item)
+            return
+        # Forked children must not share this process's database connections.
+        connections.close_all()
+        context = multiprocessing.get_context("fork")
+        with context.Pool(jobs) as pool:
+            work = ((item, self.max_bytes) for item in items)
+            for item, parsed in pool.imap(_parse_in_worker, work, chunksize=4):
+                yield self.store(item, parsed)
+
+    def store(self, item: InputFile, parsed: ParsedArticle | ImportResult) -> ImportResult:
+        """Write a parsed file (or pass a failed parse through); never raises for bad input."""
+        if isinstance(parsed, ImportResult):
+            return parsed
+        result = ImportResult(item.name, FAILED, warnings=list(parsed.warnings), parsed=parsed)
+        for attempt in range(2):
+            try:
+                return self._upsert(item, parsed, result)
+            except IntegrityError as exc:
+                # Another process created the same article between our lookup and insert:
+                # look again, which turns this into an update or "unchanged".
+                self.lookups.clear()
+                if attempt:
+                    result.status, result.error = FAILED, f"数据库约束冲突：{exc}"
+            except Exception as exc:  # noqa: BLE001 - one bad file must not stop a batch
+                self.lookups.clear()
+                result.status, result.error = FAILED, f"导入出错：{type(exc).__name__}: {exc}"
+                return result
+        return result
+
+    def _upsert(self, item: InputFile, parsed: ParsedArticle, result: ImportResult):
+        existing = (
+            Article.objects.select_related("attribution").filter(import_key=item.key[:255]).first()
+        )
+        if existing is not None:
+            result.article_id = existing.pk
+            if existing.import_hash == parsed.content_hash:
+                result.status = UNCHANGED
+                return result
+            if existing.import_fingerprint and fingerprint(existing) != existing.import_fingerprint:
+                result.status = CONFLICT
+                result.error = "文章在上次导入后被编辑过，未覆盖；请在后台比较后手动合并。"
+                return result
+        if self.dry_run:
+            result.status = UPDATED if existing else CREATED
+            return result
+        with transaction.atomic():
+            article = store_article(item, parsed, existing, self.publish, self.lookups, self.editor)
+        result.article_id = article.pk
+        result.status = UPDATED if existing else CREATED
+        if existing is None and article.status == Article.Status.PUBLISHED:
+            result.responsible_editor = article.responsible_editor or None
+        return result
+
+
+def import_files(items: Iterable[InputFile], *, jobs: int = 1, **options) -> Iterator[ImportResult]:
+    """Import every input in turn, yielding one result per file."""
+    return Importer(**options).import_many(items, jobs=jobs)

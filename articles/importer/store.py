@@ -1,0 +1,98 @@
+"""Write one parsed file (the caller holds the transaction)."""
+
+from django.utils import timezone
+
+from articles.importer.lookups import Lookups
+from articles.importer.mention_rows import links_of, mention_rows, save_mentions
+from articles.importer.results import fingerprint
+from articles.ingest import (
+    InputFile,
+    ParsedArticle,
+    render_body,
+)
+from articles.models import (
+    Article,
+    Attribution,
+)
+from articles.rendering import body_pictures
+from articles.slugs import make_slug
+
+
+def apply_parsed(
+    article: Article, parsed: ParsedArticle, item: InputFile, lookups: Lookups
+) -> None:
+    article.title = parsed.title
+    article.slug = make_slug(parsed.title, fallback="article")
+    article.summary = parsed.summary
+    article.raw = parsed.raw
+    article.body = parsed.body
+    article.header_image = parsed.header_image
+    article.header_image_width, article.header_image_height = parsed.header_image_size or (
+        None,
+        None,
+    )
+    article.thumbnail = parsed.thumbnail
+    article.author = lookups.author(parsed.author)
+    article.category = lookups.category(parsed.categories)
+    article.is_comments_enabled = parsed.comments
+    article.warnings = parsed.warnings
+    article.source_file = item.name[:500]
+    article.import_key = item.key[:255]
+    article.import_hash = parsed.content_hash
+    article.imported_at = timezone.now()
+    # Our publication time follows the file's date while the article is a draft or was
+    # published as an archive import (our time = the original's); "publish now" set our own.
+    follows_file = article.published_at == article.original_published_at
+    if parsed.published_at is not None and (article.status == Article.Status.DRAFT or follows_file):
+        article.published_at = parsed.published_at
+    article.original_published_at = parsed.published_at or article.original_published_at
+    article.embargo_until = parsed.embargo_until
+
+
+def store_article(
+    item: InputFile,
+    parsed: ParsedArticle,
+    existing: Article | None,
+    publish: bool,
+    lookups,
+    editor: str = "",
+) -> Article:
+    """Write one parsed file; the caller holds the transaction.
+
+    Everything derivable is computed before the first write, so a new article costs a
+    handful of queries: the article, its attribution, its mentions and (if any) its tags.
+    """
+    article = existing or Article()
+    apply_parsed(article, parsed, item, lookups)
+    if existing is None and publish and parsed.published_at is not None and parsed.body:
+        # An archive import: our time is the file's date. A takedown is never undone here
+        # (``taken_down_at`` is not an import field).
+        article.status = Article.Status.PUBLISHED
+        article.responsible_editor = editor
+    attribution = getattr(existing, "attribution", None) if existing else None
+    attribution = attribution or Attribution()
+    a = parsed.attribution
+    attribution.source = lookups.source(a.outlet, a.channel, a.account_id) if a else None
+    attribution.original_url = (a.original_url if a else "")[:1000]
+    attribution.original_title = (a.original_title if a else "")[:500]
+    attribution.roles = a.roles if a else {}
+    attribution.republisher = (a.republisher if a else "")[:100]
+    attribution.is_authorized = a.authorized if a else False
+    attribution.raw_text = a.raw_text if a else ""
+    rows = mention_rows(article, parsed.mentions, lookups)
+    links = links_of(rows)
+    # Images localized before (a re-import of a changed file) keep their local copies.
+    images = body_pictures(article.body) if article.body and lookups.has_local_images() else {}
+    prerendered = getattr(parsed, "prerendered", None)
+    if prerendered is not None and prerendered[0] == links and not images:
+        article.body_html = prerendered[1]
+    else:
+        article.body_html = render_body(article.body, links, images) if article.body else ""
+    article.import_fingerprint = fingerprint(article, attribution, parsed.tags)
+    article.save()
+    attribution.article = article
+    attribution.save()
+    save_mentions(article, rows, replace=existing is not None)
+    if parsed.tags or existing is not None:
+        article.tags.set(parsed.tags)
+    return article
