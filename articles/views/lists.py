@@ -1,32 +1,20 @@
-"""Reader-facing pages: thin class-based views over ``Article.objects.published()``.
-
-Every public view is wrapped in ``public_cache`` and runs a fixed, small number of queries
-whatever the number of articles, tags, entities or related items (pinned in
-tests/test_views.py). Lists never load article bodies (``for_lists()``) and never count rows.
-"""
+"""List pages: home, category, tag, entity, source, author, archive and search."""
 
 from datetime import datetime
 
 from django.conf import settings
-from django.contrib.admin.views.decorators import staff_member_required
 from django.db.models import Count, Exists, OuterRef, Q
 from django.db.models.functions import TruncMonth
-from django.http import Http404, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
-from django.template import loader
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.cache import patch_cache_control
 from django.utils.decorators import method_decorator
-from django.views.decorators.cache import never_cache
-from django.views.decorators.csrf import requires_csrf_token
-from django.views.generic import DetailView, ListView, TemplateView
-from django.views.static import serve as static_serve
+from django.views.generic import ListView, TemplateView
 from taggit.models import Tag, TaggedItem
 
-from articles import editorial, listing, seo
-from articles.article_page import article_context
-from articles.caching import MAX_AGE, public_cache
+from articles import listing, seo
+from articles.caching import public_cache
 from articles.mentions import LINKED
 from articles.models import Article, Attribution, Author, Category, Entity, Mention, Source
 
@@ -334,140 +322,3 @@ class ArchiveIndexView(TemplateView):
             },
             **kwargs,
         )
-
-
-GONE_NOTICES = {
-    "taken-down": ("已撤稿", "应权利方要求，本文已撤下。"),
-    "expired": ("授权已到期", "本文的转载授权已到期，本站不再提供。"),
-    "revoked": ("授权已撤销", "本文的转载授权已被撤销，本站不再提供。"),
-    "none": ("未登记授权", "本文没有登记转载授权，本站暂不提供。"),
-}
-
-
-def _gone(request, cause: str) -> HttpResponse:
-    """410 with a short notice: no body, no images, and nothing may keep a copy."""
-    heading, text = GONE_NOTICES.get(cause, GONE_NOTICES["none"])
-    context = {"heading": heading, "text": text, "meta": {"title": heading, "robots": "noindex"}}
-    response = render(request, "410.html", context, status=410)
-    response["Cache-Control"] = "no-store"
-    return response
-
-
-@method_decorator(public_cache, name="dispatch")
-class ArticleDetailView(DetailView):
-    """A public article; one taken down or no longer licensed answers 410 on every URL."""
-
-    template_name = "articles/detail.html"
-    context_object_name = "article"
-
-    def get_queryset(self):
-        return Article.objects.with_visibility().select_related(
-            "author", "category", "attribution__source__licence", "licence"
-        )
-
-    def get(self, request, *args, **kwargs):
-        self.object = self.get_object()
-        if not self.object.is_public_now:
-            return self.withdrawn(request, self.object)
-        if kwargs.get("slug") != self.object.slug:
-            # A short link, or a slug from before an edit: the current URL, permanently.
-            return redirect(self.object, permanent=True)
-        response = self.render_to_response(self.get_context_data(object=self.object))
-        licence = self.object.effective_licence
-        if licence is None or not licence.is_ai_training_allowed:
-            response["Content-Usage"] = "train-ai=n"  # IETF aipref vocabulary
-        return response
-
-    def withdrawn(self, request, article):
-        if article.taken_down_at is not None:
-            return _gone(request, "taken-down")
-        if article.is_released_now and article.is_standing_now:  # only a licence forbids it
-            licence = article.effective_licence
-            return _gone(request, licence.status() if licence is not None else "none")
-        raise Http404("没有这篇文章。")
-
-    def get_context_data(self, **kwargs):
-        return super().get_context_data(**article_context(self.object), **kwargs)
-
-
-@never_cache
-@staff_member_required
-def preview(request, pk):
-    """Any article as readers would see it, drafts included; staff only, never cached."""
-    article = get_object_or_404(
-        Article.objects.select_related("author", "category", "attribution__source"), pk=pk
-    )
-    response = render(request, "articles/detail.html", article_context(article, preview=True))
-    response["X-Robots-Tag"] = "noindex, nofollow"
-    return response
-
-
-# Site-wide files and error pages
-
-
-def media_file(request, name):
-    """A stored media file; one that only taken-down articles used answers 410.
-
-    Served by Django so that a takedown takes effect here too (a front server that serves
-    ``MEDIA_ROOT`` itself must ask this view, or purge the names, see the README).
-    """
-    if editorial.is_withdrawn_media(name):
-        return _gone(request, "taken-down")
-    response = static_serve(request, name, document_root=settings.MEDIA_ROOT)
-    patch_cache_control(response, public=True, max_age=MAX_AGE)
-    return response
-
-
-@public_cache
-def robots_txt(request):
-    everyone = [
-        f"Disallow: {reverse('admin:index')}",
-        f"Disallow: {reverse('articles:search')}",
-        "Disallow: /preview/",
-    ]
-    lines = [
-        "User-agent: *",
-        *everyone,
-        "",
-        *_ai_crawler_rules(everyone),
-        f"Sitemap: {seo.absolute(reverse('sitemap'))}",
-        "",
-    ]
-    return HttpResponse("\n".join(lines), content_type="text/plain; charset=utf-8")
-
-
-def _ai_crawler_rules(everyone: list[str]) -> list[str]:
-    """The AI crawlers (``NEWSROOM_AI_CRAWLERS``) may not fetch articles whose licence does
-    not permit AI training: listed one by one, or, when those are the majority, all articles
-    but the permitted ones (the longest matching rule wins). A crawler named in a group
-    reads only that group, so it repeats the rules for everyone."""
-    crawlers = settings.NEWSROOM_AI_CRAWLERS
-    if not crawlers:
-        return []
-    public = Article.objects.published().order_by("pk")
-    allowed = Q(licence__is_ai_training_allowed=True) | Q(
-        licence__isnull=True, attribution__source__licence__is_ai_training_allowed=True
-    )
-    permitted = list(public.filter(allowed).values_list("pk", flat=True))
-    forbidden = list(public.exclude(allowed).values_list("pk", flat=True))
-    if not forbidden:
-        return []
-    short = reverse("articles:detail-short", args=[0])[: -len("0/")]
-    if len(forbidden) <= len(permitted):
-        rules = [f"Disallow: {short}{pk}/" for pk in forbidden]
-    else:
-        rules = [f"Allow: {short}{pk}/" for pk in permitted] + [f"Disallow: {short}"]
-    return [*(f"User-agent: {name}" for name in crawlers), *everyone, *rules, ""]
-
-
-@requires_csrf_token
-def page_not_found(request, exception=None):
-    return render(request, "404.html", {"meta": {"title": "页面不存在"}}, status=404)
-
-
-def server_error(request):
-    # No context processors and no database: whatever failed may fail again.
-    html = loader.get_template("500.html").render(
-        {"site_name": settings.NEWSROOM_SITE_NAME, "meta": {"title": "服务器出错了"}}
-    )
-    return HttpResponse(html, status=500)
