@@ -1,6 +1,7 @@
 """The editorial admin (zh-hans): import, review and publish articles.
 
-- ``articles``: the article list, change form and publishing actions (``filters``, ``preview``)
+- ``articles``: the article list and change form (``filters``, ``preview``); ``publishing``: its
+  publishing actions
 - ``imports``: the import page (``uploads`` builds its rows, ``batches`` keeps the uploads)
 - ``entities`` and ``mentions``: entities, merging, never-link, reviewing flagged links
 - ``rights``: licences and their history, takedowns, the editorial log, the licensor's
