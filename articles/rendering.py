@@ -5,20 +5,13 @@ from collections.abc import Mapping
 
 from articles.ingest import render_body
 from articles.ingest.body import image_sources
+from articles.mentions import link_url
 
 
 def mention_links(article) -> list[str | None]:
     """The URL for each entity anchor of the body, in order; None where it must stay text."""
     mentions = article.mentions.select_related("entity__merged_into").order_by("position")
-    links: list[str | None] = []
-    for mention in mentions:
-        entity = mention.entity.merged_into or mention.entity
-        links.append(
-            entity.get_absolute_url()
-            if mention.verdict in ("linked", "confirmed") and not entity.is_never_link
-            else None
-        )
-    return links
+    return [link_url(m.entity.merged_into or m.entity, m.verdict) for m in mentions]
 
 
 def body_pictures(body: str) -> dict[str, dict]:
