@@ -14,17 +14,8 @@ import pytest
 
 from articles.models import Article
 from tests.admin_support import PUBLISHER, admin_settings, make_staff  # noqa: F401
+from tests.browser_support import CHROMIUM, LAUNCH_ARGS, unavailable
 
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
 FILES = (
     "重磅，淘宝将打通微信支付.md",
     "Alexa，黑掉你自己：亚马逊Echo可能在背着你搞事.md",
@@ -39,24 +30,18 @@ pytestmark = [
 ]
 
 
-def _unavailable(reason: str):
-    if os.environ.get("CI") == "true":
-        pytest.fail(reason)
-    pytest.skip(reason)
-
-
 @pytest.fixture
 def browser():
     try:
         from playwright.sync_api import sync_playwright
     except ImportError:
-        _unavailable("Playwright is not installed")
+        unavailable("Playwright is not installed")
     if not (Path(CHROMIUM).exists() or shutil.which("chromium")):
-        _unavailable(f"Debian's Chromium is not installed at {CHROMIUM}")
+        unavailable(f"Debian's Chromium is not installed at {CHROMIUM}")
     # Playwright runs an event loop in this thread; the ORM calls of the test are still safe.
     os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
     with sync_playwright() as playwright:
-        launched = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        launched = playwright.chromium.launch(executable_path=CHROMIUM, args=LAUNCH_ARGS)
         yield launched
         launched.close()
 

@@ -45,6 +45,7 @@ from articles.importer import CREATED, Importer
 from articles.ingest import InputFile
 from articles.models import Article, Author, Category, Entity, Source
 from articles.sitemaps import SITEMAPS
+from tests.browser_support import CHROMIUM, LAUNCH_ARGS, unavailable
 from tests.xss_vectors import (
     VECTORS,
     describe,
@@ -57,16 +58,6 @@ from tests.xss_vectors import (
 # Playwright runs an event loop in this thread; the ORM calls happen before it starts.
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
-CHROMIUM = "/usr/bin/chromium"
-LAUNCH_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
 PASSWORD = "pw-Newsroom-2024"
 WORKERS = 4  # pages loading at once in each context
 SETTLE_MS = 40  # after "load": autofocus, ontoggle, SVG animations and media errors fire
@@ -179,20 +170,14 @@ SCAN = """
 """
 
 
-def _unavailable(reason: str):
-    if os.environ.get("CI") == "true":
-        pytest.fail(f"browser tests cannot run in CI: {reason}")
-    pytest.skip(reason)
-
-
 @pytest.fixture(scope="module")
 def playwright_api():
     try:
         from playwright.async_api import async_playwright
     except ImportError:
-        _unavailable("the playwright package is not installed")
+        unavailable("the playwright package is not installed")
     if not (Path(CHROMIUM).exists() or shutil.which("chromium")):
-        _unavailable(f"Debian's Chromium is missing at {CHROMIUM}")
+        unavailable(f"Debian's Chromium is missing at {CHROMIUM}")
     return async_playwright
 
 

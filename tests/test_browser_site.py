@@ -13,6 +13,7 @@ from django.conf import settings
 from django.core.management import call_command
 
 from articles.models import Article, Entity, Source
+from tests.browser_support import CHROMIUM, LAUNCH_ARGS, unavailable
 
 # Playwright's sync API runs an event loop in this thread; Django's ORM calls from the test
 # body are still plain synchronous calls.
@@ -20,16 +21,6 @@ os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 pytestmark = pytest.mark.browser
 
-CHROMIUM = "/usr/bin/chromium"
-LAUNCH_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
 SCREENSHOTS = Path(settings.BASE_DIR) / "var" / "screenshots"
 # The sample article with a WeChat credit, an original link, body images and entities.
 SHOWCASE = "示例星河数据开源向量数据库StarMapDB，笔记本也能跑"
@@ -52,26 +43,20 @@ new PerformanceObserver((list) => {
 """
 
 
-def _unavailable(reason: str):
-    if os.environ.get("CI") == "true":
-        pytest.fail(f"browser tests cannot run in CI: {reason}")
-    pytest.skip(reason)
-
-
 @pytest.fixture(scope="module")
 def browser():
     try:
         from playwright.sync_api import Error, sync_playwright
     except ImportError:
-        _unavailable("the playwright package is not installed")
+        unavailable("the playwright package is not installed")
     if not Path(CHROMIUM).exists():
-        _unavailable(f"Chromium is missing at {CHROMIUM}")
+        unavailable(f"Chromium is missing at {CHROMIUM}")
     playwright = sync_playwright().start()
     try:
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=LAUNCH_ARGS)
     except Error as exc:
         playwright.stop()
-        _unavailable(f"Chromium did not start: {exc}")
+        unavailable(f"Chromium did not start: {exc}")
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     print(f"\nscreenshots: {SCREENSHOTS}")  # noqa: T201 - where a person finds them
     yield browser
