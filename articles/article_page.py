@@ -17,6 +17,7 @@ from taggit.models import TaggedItem
 from articles import seo
 from articles.mentions import LINKED
 from articles.models import Article, Entity, Mention
+from articles.models.public import released_q, where_sql
 
 RELATED_COUNT = 4
 RELATED_MAX_ITEMS = 12  # entities, and tags, that count towards relatedness
@@ -85,13 +86,15 @@ def _candidate_ids(article, entities, tags) -> list[int]:
         "mention": q(Mention._meta.db_table),
         "tagged": q(TaggedItem._meta.db_table),
     }
-    public = f"a.{q('status')} = %s AND a.{q('published_at')} <= %s AND a.{q('id')} <> %s"
-    public_params = [Article.Status.PUBLISHED, timezone.now(), article.pk]
+    article_table = table["article"]
+    released, released_params = where_sql(Article, released_q(timezone.now()), connection)
+    public = f"{released} AND {article_table}.{q('id')} <> %s"
+    public_params = [*released_params, article.pk]
     parts, params = [], []
     for entity in entities:
         parts.append(
             f"SELECT m.{q('article_id')} FROM {table['mention']} m"
-            f" CROSS JOIN {table['article']} a WHERE a.{q('id')} = m.{q('article_id')}"
+            f" CROSS JOIN {article_table} WHERE {article_table}.{q('id')} = m.{q('article_id')}"
             f" AND m.{q('entity_id')} = %s AND m.{q('verdict')} IN (%s, %s) AND {public}"
             f" ORDER BY m.{q('id')} DESC LIMIT %s"
         )
@@ -100,7 +103,7 @@ def _candidate_ids(article, entities, tags) -> list[int]:
     for tag in tags:
         parts.append(
             f"SELECT t.{q('object_id')} FROM {table['tagged']} t"
-            f" CROSS JOIN {table['article']} a WHERE a.{q('id')} = t.{q('object_id')}"
+            f" CROSS JOIN {article_table} WHERE {article_table}.{q('id')} = t.{q('object_id')}"
             f" AND t.{q('tag_id')} = %s AND t.{q('content_type_id')} = %s AND {public}"
             f" ORDER BY t.{q('id')} DESC LIMIT %s"
         )

@@ -99,11 +99,12 @@ def _next_change_at(now: datetime) -> datetime | None:
     scheduled publication, embargo end or licence expiry (midnight of its day), in one query
     of three index lookups."""
     from articles.models import Article, Licence
+    from articles.models.public import scheduled_q
 
     live = Article.objects.filter(status=Article.Status.PUBLISHED, taken_down_at__isnull=True)
     today = timezone.localdate(now)
     firsts = [
-        live.filter(published_at__gt=now).order_by("published_at").values("published_at"),
+        live.filter(scheduled_q(now)).order_by("published_at").values("published_at"),
         live.filter(embargo_until__gt=now).order_by("embargo_until").values("embargo_until"),
         Licence.objects.filter(revoked_at__isnull=True, expires_on__gt=today)
         .order_by("expires_on")

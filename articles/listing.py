@@ -13,7 +13,7 @@ from django.utils import timezone
 from taggit.models import Tag, TaggedItem
 
 from articles.models import Article
-from articles.models.public import public_q
+from articles.models.public import public_q, released_q, where_sql
 
 FEW = 500  # at most this many articles: fetch them by id; more: walk the date index
 MAX_MERGED_IDS = 5_000  # newest_public_ids() beyond this falls back to one sorted query
@@ -105,13 +105,14 @@ def few_public_ids(model, article_column: str, also=None, **where) -> list[int] 
     for column, value in (also or {}).items():
         conditions.append(f"x.{q(column)} + 0 = %s")
         params.append(value)
+    released, released_params = where_sql(Article, released_q(timezone.now()), connection)
+    article = q(Article._meta.db_table)
     sql = (
         f"SELECT DISTINCT x.{q(article_column)} FROM {q(model._meta.db_table)} x"
-        f" CROSS JOIN {q(Article._meta.db_table)} a WHERE a.{q('id')} = x.{q(article_column)}"
-        f" AND {' AND '.join(conditions)}"
-        f" AND a.{q('status')} = %s AND a.{q('published_at')} <= %s LIMIT %s"
+        f" CROSS JOIN {article} WHERE {article}.{q('id')} = x.{q(article_column)}"
+        f" AND {' AND '.join(conditions)} AND {released} LIMIT %s"
     )
-    params += [Article.Status.PUBLISHED, timezone.now(), FEW + 1]
+    params += [*released_params, FEW + 1]
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         ids = [row[0] for row in cursor.fetchall()]

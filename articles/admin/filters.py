@@ -3,8 +3,8 @@
 from django.contrib import admin
 from django.utils import timezone
 
-from articles.models import Article, Mention
-from articles.models.public import public_q, released_q, standing_q
+from articles.models import Mention
+from articles.models.public import draft_q, public_q, released_q, scheduled_q, standing_q
 
 STATE_LABELS = {
     "draft": "草稿",
@@ -28,13 +28,9 @@ class StateFilter(admin.SimpleListFilter):
         now = timezone.now()
         released, standing = released_q(now), standing_q(now)
         if self.value() == "draft":
-            return queryset.exclude(status=Article.Status.PUBLISHED).filter(
-                taken_down_at__isnull=True
-            )
+            return queryset.filter(draft_q(), taken_down_at__isnull=True)
         if self.value() == "scheduled":
-            return queryset.filter(
-                status=Article.Status.PUBLISHED, published_at__gt=now, taken_down_at__isnull=True
-            )
+            return queryset.filter(scheduled_q(now), taken_down_at__isnull=True)
         if self.value() == "published":
             return queryset.filter(public_q(now))
         if self.value() == "embargoed":

@@ -32,6 +32,16 @@ def released_q(now: datetime, prefix: str = "") -> Q:
     return _q(prefix, status=PUBLISHED, published_at__lte=now)
 
 
+def scheduled_q(now: datetime, prefix: str = "") -> Q:
+    """Published, but its publication time is still to come (what editors call scheduled)."""
+    return _q(prefix, status=PUBLISHED, published_at__gt=now)
+
+
+def draft_q(prefix: str = "") -> Q:
+    """Not published (whatever its date)."""
+    return ~_q(prefix, status=PUBLISHED)
+
+
 def standing_q(now: datetime, prefix: str = "") -> Q:
     """Not taken down, and past its embargo."""
     return _q(prefix, taken_down_at__isnull=True) & (
@@ -63,6 +73,15 @@ def public_q(now: datetime | None = None, prefix: str = "") -> Q:
     now = now or timezone.now()
     today = timezone.localdate(now)
     return released_q(now, prefix) & standing_q(now, prefix) & licensed_q(today, prefix)
+
+
+def where_sql(model, q: Q, connection) -> tuple[str, list]:
+    """``q`` (a part of the rule with no joins, such as ``released_q``) as the SQL condition the
+    ORM compiles for it over ``model``'s table, named as the table itself: for raw SQL that
+    joins that table unaliased, so that it does not restate the rule."""
+    query = model._default_manager.filter(q).query
+    sql, params = query.get_compiler(connection=connection).compile(query.where)
+    return sql, list(params)
 
 
 def as_flag(q: Q) -> ExpressionWrapper:

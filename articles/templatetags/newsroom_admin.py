@@ -5,7 +5,7 @@ from django.db.models import Count, Q
 from django.utils import timezone
 
 from articles.models import Article, Mention
-from articles.models.public import public_q, released_q, standing_q
+from articles.models.public import draft_q, public_q, released_q, scheduled_q, standing_q
 
 register = template.Library()
 
@@ -15,10 +15,9 @@ def editorial_counts() -> dict:
     """What waits for editors: drafts, scheduled, withdrawn (a licence lapsed) and taken-down
     articles, and flagged mentions (2 queries)."""
     now = timezone.now()
-    published = Q(status=Article.Status.PUBLISHED)
     counts = Article.objects.aggregate(
-        drafts=Count("pk", filter=~published),
-        scheduled=Count("pk", filter=published & Q(published_at__gt=now)),
+        drafts=Count("pk", filter=draft_q()),
+        scheduled=Count("pk", filter=scheduled_q(now)),
         withdrawn=Count("pk", filter=released_q(now) & standing_q(now) & ~public_q(now)),
         taken_down=Count("pk", filter=Q(taken_down_at__isnull=False)),
     )
