@@ -6,6 +6,7 @@ from collections.abc import Mapping
 from articles.ingest import render_body
 from articles.ingest.body import image_sources
 from articles.mentions import link_url
+from articles.pictures import pictures_for
 
 
 def mention_links(article) -> list[str | None]:
@@ -18,8 +19,6 @@ def body_pictures(body: str) -> dict[str, dict]:
     """The local copies of the body's images, by the URL the body gives (one query)."""
     if "<img" not in body.lower():
         return {}
-    from articles.images.pictures import pictures_for
-
     return pictures_for(image_sources(body))
 
 

@@ -15,7 +15,6 @@ from django.test import RequestFactory
 
 from articles.admin.images import localize_images
 from articles.images.localize import Localizer, localize_articles
-from articles.images.pictures import build_picture
 from articles.images.uploads import (
     ImageUploadField,
     use_uploaded_avatar,
@@ -24,6 +23,7 @@ from articles.images.uploads import (
     validate_image_upload,
 )
 from articles.models import Article, Author, Entity, LocalImage
+from articles.pictures import build_picture
 from tests import image_server as served
 from tests.factories import make_article, make_author, make_entity
 from tests.image_server import HTML_PAGE, animated_gif, jpeg, png, png_bomb, truncated_jpeg, webp

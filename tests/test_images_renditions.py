@@ -335,7 +335,7 @@ def _tag(arguments: str, **context) -> str:
 
 
 def test_picture_tag_renders_renditions_with_a_webp_source():
-    html = _tag('pic "https://remote/x.jpg" sizes="240px" fetchpriority="high"', pic=PICTURE)
+    html = _tag('pic "https://remote/x.jpg" sizes="240px" priority=True', pic=PICTURE)
     soup = _soup(html)
     assert soup.picture.source["srcset"] == PICTURE["webp_srcset"]
     assert soup.picture.source["sizes"] == "240px"

@@ -3,11 +3,11 @@ renditions, and give pages and feeds the local copies.
 
 - ``fetch``: one safe download (schemes, redirects, SSRF, size and time limits); no Django.
 - ``renditions``: Pillow verification and renditions; no Django.
-- ``pictures``: the JSON "picture" a template or ``render_body`` needs, from a ``LocalImage``.
 - ``localize``: the ORM orchestration behind the command, the admin action and the benchmark.
 - ``uploads``: the same checks and renditions for images uploaded in the admin.
 
-The admin's "本地化图片" action is ``articles.admin.images``.
+The JSON "picture" pages and ``render_body`` read is built by ``articles.pictures``. The
+admin's "本地化图片" action is ``articles.admin.images``.
 """
 
 from articles.images.fetch import Fetched, FetchError, FetchLimits, fetch, is_public_address

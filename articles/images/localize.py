@@ -24,10 +24,10 @@ from django.db.models import F
 from django.utils import timezone
 
 from articles.images.fetch import FetchError, FetchLimits, fetch
-from articles.images.pictures import CARD_SIZES, HERO_SIZES, LOGO_SIZES, build_picture
 from articles.images.renditions import ImageRejected, inspect_image, make_renditions
 from articles.ingest.body import image_sources
 from articles.models import Article, Entity, LocalImage, Mention
+from articles.pictures import CARD_SIZES, HERO_SIZES, LOGO_SIZES, build_picture
 from articles.rendering import render_article
 
 ARTICLE_CHUNK = 50

@@ -18,8 +18,9 @@ from dataclasses import dataclass
 
 from PIL import ExifTags, Image, ImageCms, ImageOps, UnidentifiedImageError
 
+from articles.ingest.pictures import MIME_TYPES
+
 ALLOWED_FORMATS = ("JPEG", "PNG", "GIF", "WEBP")
-MIME_TYPES = {"JPEG": "image/jpeg", "PNG": "image/png", "GIF": "image/gif", "WEBP": "image/webp"}
 EXTENSIONS = {"JPEG": "jpg", "PNG": "png", "GIF": "gif", "WEBP": "webp"}
 DEFAULT_WIDTHS = (480, 960, 1440)
 WEBP_MAX_SIDE = 16383  # the format's limit

@@ -14,9 +14,9 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 
 from articles.images.localize import store_image
-from articles.images.pictures import HERO_SIZES, LOGO_SIZES, build_picture
 from articles.images.renditions import ALLOWED_FORMATS, ImageRejected, inspect_image
 from articles.models import LocalImage
+from articles.pictures import HERO_SIZES, LOGO_SIZES, build_picture
 from articles.seo import absolute
 
 ACCEPT = "image/jpeg,image/png,image/gif,image/webp"

@@ -15,6 +15,7 @@ import markdown
 from bs4 import BeautifulSoup, NavigableString, Tag
 from bs4.element import PreformattedString
 
+from articles.ingest.pictures import picture_attrs
 from articles.ingest.types import ImportRejected
 from articles.sanitizer import is_safe_url, sanitize
 
@@ -262,26 +263,14 @@ def _image_source(img: Tag) -> str:
 
 
 def _use_local(root: BeautifulSoup, img: Tag, picture: Mapping) -> None:
-    """Point ``img`` at its local renditions: WebP in a ``<source>``, the fallback in the img.
-
-    The width and height become the renditions' (the real aspect ratio, so no layout shift);
-    no referrer policy is needed for our own files.
-    """
-    sizes = picture.get("sizes") or BODY_IMAGE_SIZES
-    attrs = {"src": picture["src"], "alt": img.get("alt", "")}
-    if picture.get("srcset"):
-        attrs.update(srcset=picture["srcset"], sizes=sizes)
-    if picture.get("width") and picture.get("height"):
-        attrs["width"], attrs["height"] = str(picture["width"]), str(picture["height"])
-    attrs.update(loading="lazy", decoding="async")
-    img.attrs = attrs
-    if picture.get("webp_srcset"):
+    """Point ``img`` at its local renditions: WebP in a ``<source>``, the fallback in the img."""
+    source, img.attrs = picture_attrs(
+        picture, alt=img.get("alt", ""), default_sizes=BODY_IMAGE_SIZES, lazy=True
+    )
+    if source is not None:
         element = root.new_tag("picture")
         img.replace_with(element)
-        source = root.new_tag(
-            "source", attrs={"type": "image/webp", "srcset": picture["webp_srcset"], "sizes": sizes}
-        )
-        element.append(source)
+        element.append(root.new_tag("source", attrs=source))
         element.append(img)
 
 
@@ -297,13 +286,16 @@ def _tidy_images(root: BeautifulSoup, images: Mapping[str, Mapping] | None = Non
             img.decompose()
             continue
         size = image_size(img)
-        attrs = {"src": src, "alt": img.get("alt", "")}
-        if size:
-            attrs["width"], attrs["height"] = str(size[0]), str(size[1])
-        elif str(img.get("width", "")).isdigit() and str(img.get("height", "")).isdigit():
-            attrs["width"], attrs["height"] = img["width"], img["height"]
-        attrs.update(loading="lazy", decoding="async", referrerpolicy="no-referrer")
-        img.attrs = attrs
+        if (
+            not size
+            and str(img.get("width", "")).isdigit()
+            and str(img.get("height", "")).isdigit()
+        ):
+            size = (img["width"], img["height"])
+        width, height = size or (None, None)
+        _, img.attrs = picture_attrs(
+            None, src, alt=img.get("alt", ""), width=width, height=height, lazy=True
+        )
         if img.find_parent("figure") is None:
             _figure(root, img)
         picture = images.get(src) if images else None
@@ -364,7 +356,7 @@ def render_body(
 
     ``images`` maps an image's source URL, as the body has it, to its local copy: a dict with
     ``src`` and optionally ``srcset``, ``webp_srcset``, ``sizes``, ``width`` and ``height``
-    (see ``articles.images.pictures``). Images not in it keep their remote URL.
+    (see ``articles.pictures``). Images not in it keep their remote URL.
     """
     root = parse_html(body)
     # Counted before anything is dropped, exactly as find_mentions counted them.

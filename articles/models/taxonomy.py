@@ -97,7 +97,7 @@ class Author(models.Model):
 
     @property
     def avatar_picture(self) -> dict | None:
-        """The avatar's renditions (see ``articles.images.pictures``), None if it has none."""
+        """The avatar's renditions (see ``articles.pictures``), None if it has none."""
         name = self.avatar.name if self.avatar else ""
         return current_picture(self.local_pictures, "avatar", name)
 

@@ -1,79 +1,32 @@
-"""``{% picture %}``: a local image with its renditions, or the remote one until localized.
+"""``{% picture %}``: an image of the page chrome, drawn by ``articles.ingest.pictures``.
 
     {% load pictures %}
-    {% picture article.header_picture article.header_image fetchpriority="high" %}
+    {% picture article.header_picture article.header_image width=1200 height=675 priority=True %}
 
-With a picture (``article.header_picture``, ``thumbnail_picture``, ``entity.logo_picture``,
-``author.avatar_picture``) it renders ``<picture>`` with a WebP ``<source>`` and a JPEG/PNG
-``<img>``, both with ``srcset``/``sizes``; without one, ``<img src=fallback>`` with
-``referrerpolicy="no-referrer"`` as hotlinked images need. ``width``/``height`` default to the
-picture's own (the real aspect ratio); pass them to draw into a fixed box (object-fit).
+The first argument is the local copy's picture dict (``article.header_picture``,
+``thumbnail_picture``, ``entity.logo_picture``, ``author.avatar_picture``), the second the
+remote URL shown until it is localized. Options: ``width``, ``height`` (the box; default the
+picture's own), ``sizes``, ``css_class``, ``alt``, ``lazy``, ``priority``.
 """
 
 from django import template
 from django.utils.html import format_html, format_html_join
 
+from articles.ingest.pictures import picture_attrs
+
 register = template.Library()
 
 
-def _attrs(pairs) -> str:
-    return format_html_join("", ' {}="{}"', ((k, v) for k, v in pairs if v not in (None, "")))
+def _attrs(attrs) -> str:
+    return format_html_join("", ' {}="{}"', attrs.items())
 
 
 @register.simple_tag
-def picture(
-    picture=None,
-    fallback="",
-    *,
-    alt="",
-    sizes="",
-    width=None,
-    height=None,
-    loading="lazy",
-    decoding="async",
-    fetchpriority="",
-    css_class="",
-):
-    if not picture:
-        if not fallback:
-            return ""
-        return format_html(
-            "<img{}>",
-            _attrs(
-                [
-                    ("src", fallback),
-                    ("alt", alt),
-                    ("class", css_class),
-                    ("width", width),
-                    ("height", height),
-                    ("loading", loading),
-                    ("decoding", decoding),
-                    ("fetchpriority", fetchpriority),
-                    ("referrerpolicy", "no-referrer"),
-                ]
-            ),
-        )
-    sizes = sizes or picture.get("sizes") or "100vw"
-    img = format_html(
-        "<img{}>",
-        _attrs(
-            [
-                ("src", picture["src"]),
-                ("srcset", picture.get("srcset")),
-                ("sizes", sizes if picture.get("srcset") else ""),
-                ("alt", alt),
-                ("class", css_class),
-                ("width", width or picture.get("width")),
-                ("height", height or picture.get("height")),
-                ("loading", loading),
-                ("decoding", decoding),
-                ("fetchpriority", fetchpriority),
-            ]
-        ),
-    )
-    if not picture.get("webp_srcset"):
-        return img
-    source = format_html(
-        '<source type="image/webp" srcset="{}" sizes="{}">', picture["webp_srcset"], sizes
-    )
-    return format_html("<picture>{}{}</picture>", source, img)
+def picture(picture=None, remote="", **options):
+    source, img = picture_attrs(picture, remote or "", **options)
+    if not img.get("src"):
+        return ""
+    html = format_html("<img{}>", _attrs(img))
+    if source is None:
+        return html
+    return format_html("<picture><source{}>{}</picture>", _attrs(source), html)

@@ -9,14 +9,15 @@ A picture is plain JSON, stored on the article (header, thumbnail), entity (logo
      "type": <fallback MIME type>, "large": <largest fallback, for og:image and feeds>,
      "large_width": .., "large_height": .., "animated": bool}
 
-Body images get the same dict, passed to ``render_body`` by ``articles.rendering``.
+Body images get the same dict, passed to ``render_body`` by ``articles.rendering``; how a
+picture is drawn is ``articles.ingest.pictures``.
 """
 
 from collections.abc import Iterable
 
 from django.core.files.storage import default_storage
 
-from articles.images.renditions import MIME_TYPES
+from articles.ingest.pictures import MIME_TYPES
 from articles.models import LocalImage
 
 # How wide each kind of image is drawn (static/css/site.css), for the browser's choice.
