@@ -11,12 +11,12 @@ from django.db.models import Count, IntegerField, OuterRef, Subquery, Value
 from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.html import strip_tags
 from taggit.models import TaggedItem
 
 from articles import seo
 from articles.mentions import LINKED
 from articles.models import Article, Entity, Mention
+from articles.models.content import BODY_FIELDS
 from articles.models.public import released_q, where_sql
 
 RELATED_COUNT = 4
@@ -52,9 +52,7 @@ def related_articles(article, entities, tags, limit: int = RELATED_COUNT) -> lis
     """
 
     def shown(queryset):
-        return queryset.defer("raw", "body", "body_html", "warnings").select_related(
-            "attribution__source"
-        )
+        return queryset.defer(*BODY_FIELDS, "warnings").select_related("attribution__source")
 
     entities, tags = list(entities)[:RELATED_MAX_ITEMS], list(tags)[:RELATED_MAX_ITEMS]
     ids = _candidate_ids(article, entities, tags) if entities or tags else []
@@ -159,10 +157,10 @@ def hero_image(article) -> dict:
     return {"show_hero": True, "hero_cover": True, "hero_width": 1280, "hero_height": 720}
 
 
-def repeats_body(summary: str, body_html: str) -> bool:
-    """Whether the summary is just the body's opening (the importer's default summary)."""
-    opening = "".join(strip_tags(body_html[:3000]).split())
-    return "".join(summary.split())[:30] in opening
+def repeats_body(summary: str, body_opening: str) -> bool:
+    """Whether the summary is just the body's opening (the importer's default summary);
+    ``body_opening`` is the rendering's opening text, without whitespace."""
+    return "".join(summary.split())[:30] in body_opening
 
 
 def article_context(article, *, preview: bool = False) -> dict:
@@ -190,7 +188,8 @@ def article_context(article, *, preview: bool = False) -> dict:
         "related": related,
         "is_preview": preview,
         "original_title": seo.original_title(article),
-        "show_dek": bool(article.summary) and not repeats_body(article.summary, article.body_html),
+        "show_dek": bool(article.summary)
+        and not repeats_body(article.summary, article.body_opening),
         "feed_object": None,
         "breadcrumbs": crumbs[1:],
         "meta": {

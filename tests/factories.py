@@ -5,7 +5,7 @@ from datetime import timedelta
 
 from django.utils import timezone
 
-from articles.ingest import render_body
+from articles import rendering
 from articles.models import Article, Attribution, Author, Category, Entity, Mention, Source
 
 _seq = itertools.count(1)
@@ -76,8 +76,7 @@ def make_article(
         Mention.objects.create(article=article, entity=entity, position=position, text=entity.name)
     if tags:
         article.tags.add(*tags)
-    article.body_html = render_body(body, [e.get_absolute_url() for e in entities])
-    article.save(update_fields=["body_html"])
+    rendering.rerender(article, links=[e.get_absolute_url() for e in entities], images={})
     return article
 
 

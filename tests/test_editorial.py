@@ -517,3 +517,27 @@ def test_no_purge_hook_configured_is_fine(settings, django_capture_on_commit_cal
     with django_capture_on_commit_callbacks(execute=True):
         editorial.publish_now([article.pk], editor="王")
     assert Article.objects.get(pk=article.pk).is_public
+
+
+def test_save_category_rebuilds_the_tree_below_it_outside_the_admin(db):
+    from articles.models import Category
+
+    root = Category.objects.create(name="科技", slug="ke-ji")
+    child = Category.objects.create(name="人工智能", slug="ai", parent=root)
+    leaf = Category.objects.create(name="大模型", slug="llm", parent=child)
+    before = content_state()
+    root.name, root.slug = "科学技术", "science"
+    assert editorial.save_category(root, {"name", "slug"}) == 2
+    leaf.refresh_from_db()
+    assert leaf.path == "science/ai/llm"
+    assert leaf.name_path == ["科学技术", "人工智能", "大模型"]
+    assert content_state() != before
+    assert EditorialLog.objects.filter(action="category").count() == 1
+
+
+def test_save_category_leaves_the_tree_alone_when_nothing_it_stores_changed(db):
+    from articles.models import Category
+
+    root = Category.objects.create(name="科技", slug="ke-ji")
+    Category.objects.create(name="人工智能", slug="ai", parent=root)
+    assert editorial.save_category(root, {"description"}) == 0

@@ -20,7 +20,7 @@ from articles.feeds import feed_url
 from articles.importer import Importer
 from articles.ingest import InputFile
 from articles.models import Article, Mention
-from articles.rendering import render_article
+from articles.rendering import rerender
 from tests.factories import (
     make_article,
     make_author,
@@ -342,8 +342,7 @@ def test_flagged_mentions_stay_plain_text(client, world):
     mention = article.mentions.get()
     mention.verdict = Mention.Verdict.FLAGGED
     mention.save()
-    article.body_html = render_article(article)
-    article.save()
+    rerender(article)
     content = parse(fetch(client, "/feeds/rss.xml")).entries[0].content[0].value
     assert "/entity/" not in content
     assert "提到淘宝。" in content

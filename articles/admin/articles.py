@@ -30,6 +30,7 @@ from articles.images.uploads import use_uploaded_header
 from articles.importer import mentions_from_body, sync_mentions
 from articles.mentions import LINKED
 from articles.models import Article, Attribution, Mention
+from articles.models.content import BODY_FIELDS
 
 
 def state_badge(state: str):
@@ -66,7 +67,7 @@ class MentionInline(admin.TabularInline):
 class ArticleChangeList(ChangeList):
     def get_queryset(self, request, exclude_parameters=None):
         # The list never shows bodies: leave the large columns in the database.
-        return super().get_queryset(request, exclude_parameters).defer("raw", "body", "body_html")
+        return super().get_queryset(request, exclude_parameters).defer(*BODY_FIELDS)
 
 
 @admin.register(Article)

@@ -15,6 +15,7 @@ from django.utils.safestring import mark_safe
 from articles import editorial
 from articles.admin.forms import MentionForm
 from articles.models import Mention
+from articles.models.content import BODY_FIELDS
 
 VERDICT_CLASSES = {
     Mention.Verdict.LINKED: "linked",
@@ -78,7 +79,10 @@ class MentionAdmin(admin.ModelAdmin):
             super()
             .get_queryset(request)
             .select_related("article", "entity__merged_into")
-            .defer("article__raw", "article__body_html", "article__warnings")
+            .defer(  # the body stays: the list shows each mention in its sentence
+                *(f"article__{name}" for name in BODY_FIELDS if name != "body"),
+                "article__warnings",
+            )
         )
 
     def has_add_permission(self, request):

@@ -16,9 +16,9 @@ from taggit.models import Tag
 from articles import seo
 from articles.article_page import article_context
 from articles.importer import mentions_from_body
-from articles.ingest import render_body
 from articles.mentions import entity_key, is_link, kept_verdict
 from articles.models import Article, Attribution, Entity, Mention
+from articles.rendering import set_rendering
 
 
 def _mention_rows(article: Article, body_changed: bool, formsets) -> list[tuple]:
@@ -55,7 +55,7 @@ def _mention_rows(article: Article, body_changed: bool, formsets) -> list[tuple]
 
 
 def render_preview_body(article: Article, body_changed: bool, formsets) -> list[Entity]:
-    """Set ``article.body_html`` as a save would; return the entities it links, in order."""
+    """Render the article as a save would; return the entities it links, in order."""
     links, linked = [], {}
     for entity, verdict in _mention_rows(article, body_changed, formsets):
         # An entity the body names but the database does not know yet renders as text.
@@ -64,7 +64,7 @@ def render_preview_body(article: Article, body_changed: bool, formsets) -> list[
             linked.setdefault(entity.pk, entity)
         else:
             links.append(None)
-    article.body_html = render_body(article.body, links) if article.body else ""
+    set_rendering(article, links=links, images={})
     return list(linked.values())
 
 

@@ -15,6 +15,7 @@ from articles.admin.forms import (
     TakedownForm,
 )
 from articles.models import Article
+from articles.models.content import BODY_FIELDS
 
 
 class PublishingActions:
@@ -143,7 +144,7 @@ class PublishingActions:
             "title": title,
             "opts": self.opts,
             "form": form,
-            "articles": queryset.defer("raw", "body", "body_html"),
+            "articles": queryset.defer(*BODY_FIELDS),
             "action": action,
             "action_checkbox_name": helpers.ACTION_CHECKBOX_NAME,
             "media": self.media,

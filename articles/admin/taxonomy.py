@@ -12,7 +12,7 @@ from taggit.models import Tag, TaggedItem
 from articles.admin.forms import CategoryAdminForm, MergeForm
 from articles.admin.rights import licence_badge
 from articles.admin.utils import HttpsURLFields, count_of
-from articles.editorial import merge_tags
+from articles.editorial import merge_tags, save_category
 from articles.images.uploads import use_uploaded_avatar, validate_image_upload
 from articles.models import Article, Attribution, Author, Category, Source
 
@@ -100,16 +100,7 @@ class CategoryAdmin(admin.ModelAdmin):
         return obj.articles_count
 
     def save_model(self, request, obj, form, change):
-        super().save_model(request, obj, form, change)
-        if change and {"name", "slug", "parent"} & set(form.changed_data):
-            self._resave_descendants(obj)
-
-    def _resave_descendants(self, category):
-        """Children store their parent's path and names: rebuild them down the tree."""
-        for child in category.children.all():
-            child.parent = category
-            child.save()
-            self._resave_descendants(child)
+        save_category(obj, set(form.changed_data) if change else set(), user=request.user)
 
 
 @admin.register(Author)

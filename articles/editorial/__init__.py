@@ -11,6 +11,7 @@ codebase invalidates caches for a state change.
 - ``takedowns``: take down, restore, withdrawn media
 - ``licences``: set, delete, history
 - ``bodies``: re-rendering, verdicts, never-link, entity and tag merges
+- ``taxonomy``: category saves that cascade down the tree
 """
 
 from articles.editorial.bodies import (
@@ -38,6 +39,7 @@ from articles.editorial.publishing import (
 )
 from articles.editorial.runner import EditorialError, Operation, editor_name, operation, purge
 from articles.editorial.takedowns import is_withdrawn_media, restore, take_down
+from articles.editorial.taxonomy import save_category
 
 __all__ = [
     "LICENCE_FIELDS",
@@ -58,6 +60,7 @@ __all__ = [
     "purge",
     "rerender",
     "restore",
+    "save_category",
     "save_rendered",
     "schedule",
     "set_licence",

@@ -3,26 +3,25 @@
 from django.db.models import Exists, OuterRef, Q
 from taggit.models import Tag, TaggedItem
 
+from articles import rendering
 from articles.editorial.runner import Operation, operation
 from articles.models import (
     Article,
     Entity,
     Mention,
 )
-from articles.rendering import render_article
+from articles.rendering import RENDERED_FIELDS
 
 
 def rerender(article_ids, *, op: Operation | None = None) -> int:
-    """Re-derive ``body_html`` of the articles (ids or a ``values("…id")`` queryset)."""
+    """Re-render the articles (ids or a ``values("…id")`` queryset)."""
     if op is None:
         with operation("rerender") as op:
             return rerender(article_ids, op=op)
     done = 0
-    articles = Article.objects.filter(pk__in=article_ids).only("pk", "body", "body_html")
+    articles = Article.objects.filter(pk__in=article_ids).only("pk", "body", *RENDERED_FIELDS)
     for article in articles.iterator(chunk_size=200):
-        html = render_article(article)
-        if html != article.body_html:
-            Article.objects.filter(pk=article.pk).update(body_html=html)
+        rendering.rerender(article)
         done += 1
     return done
 
@@ -31,8 +30,7 @@ def save_rendered(article: Article, *, user=None, published: bool = False) -> No
     """Store the article's rendering after an editor saved it (and log the save, as a
     publication when the save published it)."""
     with operation("publish" if published else "edit", user=user) as op:
-        article.body_html = render_article(article)
-        Article.objects.filter(pk=article.pk).update(body_html=article.body_html)
+        rendering.rerender(article)
         op.log(article=article, editor=article.responsible_editor)
         op.purge_articles([article])
 

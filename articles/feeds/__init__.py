@@ -22,7 +22,6 @@ from articles.feeds.views import (
     SourceFeed,
     TagFeed,
     absolute,
-    absolutize_links,
 )
 
 __all__ = [
@@ -37,7 +36,6 @@ __all__ = [
     "SourceFeed",
     "TagFeed",
     "absolute",
-    "absolutize_links",
     "feed_kind",
     "feed_title",
     "feed_url",

@@ -3,7 +3,7 @@
 import mimetypes
 import re
 from datetime import timedelta
-from urllib.parse import unquote, urljoin
+from urllib.parse import unquote
 
 from django.conf import settings
 from django.contrib.syndication.views import Feed
@@ -24,40 +24,13 @@ from articles.feeds.discovery import feed_title, feed_url
 from articles.feeds.generators import GENERATORS
 from articles.mentions import LINKED
 from articles.models import Article, Author, Category, Entity, Mention, Source
-from articles.seo import HAS_SCHEME, absolute, original_title
+from articles.models.content import BODY_FIELDS
+from articles.seo import absolute, original_title
 
-# XML 1.0 forbids these; Django's XML writer refuses them rather than produce a broken feed.
 TOMBSTONE_DAYS = 30  # how long the Atom feed announces a takedown
 FEED_TOMBSTONES = 100
+# XML 1.0 forbids these; Django's XML writer refuses them rather than produce a broken feed.
 _XML_ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
-_URL_ATTR = re.compile(r'(?P<attr>\s(?:href|src|cite)=")(?P<url>[^"]*)"')
-_SRCSET_ATTR = re.compile(r'(?P<attr>\ssrcset=")(?P<value>[^"]*)"')
-
-
-def absolutize_links(html: str, base: str) -> str:
-    """Resolve every relative ``href``/``src``/``cite`` in sanitized ``html`` against ``base``.
-
-    ``html`` comes from the sanitizer, which always double-quotes attribute values, so a
-    regular expression is enough (no HTML parsing per request).
-    """
-
-    def resolve(match):
-        url = match["url"]
-        if HAS_SCHEME.match(url):
-            return match[0]
-        if url.startswith("//"):
-            return f'{match["attr"]}https:{url}"'
-        return f'{match["attr"]}{urljoin(base, url)}"'
-
-    def resolve_srcset(match):
-        candidates = []
-        for candidate in match["value"].split(","):
-            url, _, descriptor = candidate.strip().partition(" ")
-            url = url if HAS_SCHEME.match(url) else urljoin(base, url)
-            candidates.append(f"{url} {descriptor}".strip())
-        return f'{match["attr"]}{", ".join(candidates)}"'
-
-    return _SRCSET_ATTR.sub(resolve_srcset, _URL_ATTR.sub(resolve, html))
 
 
 def xml_safe(text: str) -> str:
@@ -132,7 +105,7 @@ class SiteFeed(Feed):
     def items(self, obj):
         return (
             self.articles(obj)
-            .defer("raw", "body", "warnings")
+            .defer(*(f for f in BODY_FIELDS if f != "feed_html"), "warnings")
             .select_related("author", "category", "attribution__source")
             .prefetch_related("tags")
             .order_by("-published_at", "-id")[: settings.NEWSROOM_FEED_ITEMS]
@@ -237,7 +210,7 @@ class SiteFeed(Feed):
 
     def item_content(self, item, attribution):
         url = self.item_link(item)
-        body = absolutize_links(item.body_html, url)
+        body = item.feed_html
         credit = render_to_string(
             "feeds/attribution.html",
             {

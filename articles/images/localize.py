@@ -28,7 +28,8 @@ from articles.images.renditions import ImageRejected, inspect_image, make_rendit
 from articles.ingest.body import image_sources
 from articles.models import Article, Entity, LocalImage, Mention
 from articles.pictures import CARD_SIZES, HERO_SIZES, LOGO_SIZES, build_picture
-from articles.rendering import render_article
+from articles.rendering import RENDERED_FIELDS, set_rendering
+from articles.seo import absolute
 
 ARTICLE_CHUNK = 50
 LOOKUP_CHUNK = 500  # URLs per query (SQLite limits the parameters of one statement)
@@ -128,7 +129,7 @@ def store_image(data: bytes, info=None) -> dict:
 def _is_own(url: str) -> bool:
     """Whether ``url`` is already one of our media files (an upload, a localized copy)."""
     media = settings.MEDIA_URL
-    return url.startswith(media) or url.startswith(settings.NEWSROOM_SITE_URL + media)
+    return url.startswith(media) or url.startswith(absolute(media))
 
 
 def fetch_url_for(url: str) -> str | None:
@@ -303,10 +304,10 @@ class Localizer:
                     slots[slot] = {**known[url], "sizes": SLOT_SIZES[slot]}
                 elif (slots.get(slot) or {}).get("remote") != url:
                     slots.pop(slot, None)
-            body_html = render_article(article, {u: known[u] for u in body_urls if u in known})
-            if body_html != article.body_html or slots != article.local_pictures:
-                article.body_html, article.local_pictures = body_html, slots
-                article.save(update_fields=["body_html", "local_pictures"])
+            rendered = set_rendering(article, images={u: known[u] for u in body_urls if u in known})
+            if rendered or slots != article.local_pictures:
+                article.local_pictures = slots
+                article.save(update_fields=[*RENDERED_FIELDS, "local_pictures"])
                 self.report.rerendered += 1
         logos = self._entities(article_ids)
         for entity in Entity.objects.filter(pk__in=[pk for pk, _ in logos]):

@@ -8,13 +8,12 @@ from articles.importer.results import fingerprint
 from articles.ingest import (
     InputFile,
     ParsedArticle,
-    render_body,
 )
 from articles.models import (
     Article,
     Attribution,
 )
-from articles.rendering import body_pictures
+from articles.rendering import body_pictures, set_rendering
 from articles.slugs import make_slug
 
 
@@ -85,9 +84,9 @@ def store_article(
     images = body_pictures(article.body) if article.body and lookups.has_local_images() else {}
     prerendered = getattr(parsed, "prerendered", None)
     if prerendered is not None and prerendered[0] == links and not images:
-        article.body_html = prerendered[1]
+        set_rendering(article, prerendered[1])
     else:
-        article.body_html = render_body(article.body, links, images) if article.body else ""
+        set_rendering(article, links=links, images=images)
     article.import_fingerprint = fingerprint(article, attribution, parsed.tags)
     article.save()
     attribution.article = article

@@ -20,6 +20,9 @@ from articles.models.public import as_flag, licensed_q, public_q, released_q, st
 from articles.models.taxonomy import Author, Category, IndexingPolicy, Source
 from articles.slugs import make_slug
 
+# The heavy text columns: lists, related articles and admin change lists never load them.
+BODY_FIELDS = ("raw", "body", "body_html", "body_opening", "feed_html")
+
 
 class ArticleQuerySet(models.QuerySet):
     def published(self, now=None):
@@ -43,7 +46,7 @@ class ArticleQuerySet(models.QuerySet):
     def for_lists(self):
         """Everything a list item shows, with no body and a fixed number of queries."""
         return (
-            self.defer("raw", "body", "body_html", "warnings")
+            self.defer(*BODY_FIELDS, "warnings")
             .select_related("author", "category", "attribution__source")
             .prefetch_related("tags")
         )
@@ -61,6 +64,9 @@ class Article(models.Model):
     raw = models.TextField("导入原文", blank=True, help_text="导入的原始文件，永不修改。")
     body = models.TextField("正文（源）", blank=True)
     body_html = models.TextField("正文（渲染）", blank=True, editable=False)
+    # Derived with body_html by articles.rendering, so no request parses the body.
+    body_opening = models.TextField("正文开头（纯文本）", blank=True, editable=False)
+    feed_html = models.TextField("正文（订阅源）", blank=True, editable=False)
     header_image = models.URLField("头图", max_length=1000, blank=True)
     header_image_width = models.PositiveIntegerField(null=True, blank=True)
     header_image_height = models.PositiveIntegerField(null=True, blank=True)

@@ -36,8 +36,10 @@ class ArticleDetailView(DetailView):
     context_object_name = "article"
 
     def get_queryset(self):
-        return Article.objects.with_visibility().select_related(
-            "author", "category", "attribution__source__licence", "licence"
+        return (
+            Article.objects.with_visibility()
+            .defer("raw", "feed_html")
+            .select_related("author", "category", "attribution__source__licence", "licence")
         )
 
     def get(self, request, *args, **kwargs):

@@ -3,11 +3,11 @@ from django.core.management.base import BaseCommand
 from articles.importer import fingerprint, mentions_from_body, sync_mentions
 from articles.ingest import parse_article
 from articles.models import Article
-from articles.rendering import render_article
+from articles.rendering import RENDERED_FIELDS, set_rendering
 
 
 class Command(BaseCommand):
-    help = "Re-derive body_html of every article (after the rendering or sanitizing rules change)."
+    help = "Re-render every article (after the rendering or sanitizing rules change)."
 
     def add_arguments(self, parser):
         parser.add_argument(
@@ -27,8 +27,8 @@ class Command(BaseCommand):
                 reparsed += 1
             elif reparse and article.body:
                 sync_mentions(article, mentions_from_body(article.body))
-            article.body_html = render_article(article)
-            fields = ["body", "body_html"]
+            set_rendering(article)
+            fields = ["body", *RENDERED_FIELDS]
             if unedited:
                 article.import_fingerprint = fingerprint(article)
                 fields.append("import_fingerprint")
