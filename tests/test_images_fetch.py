@@ -205,3 +205,82 @@ def test_fetch_returns_whatever_bytes_came_for_pillow_to_judge(image_server):
 )
 def test_is_public_address(address, public):
     assert is_public_address(address) is public
+
+
+# IPv6 addresses that carry an IPv4 address, and what that IPv4 address is.
+@pytest.mark.parametrize(
+    ("address", "public"),
+    [
+        # IPv4-mapped ::ffff:a.b.c.d
+        ("::ffff:127.0.0.1", False),
+        ("::ffff:169.254.169.254", False),
+        ("::ffff:100.64.0.1", False),
+        ("::ffff:224.0.0.1", False),
+        ("::ffff:240.0.0.1", False),
+        ("::ffff:0.0.0.0", False),
+        ("::ffff:8.8.8.8", True),
+        # IPv4-compatible ::a.b.c.d (deprecated, still parsed and routed by some stacks)
+        ("::127.0.0.1", False),
+        ("::a9fe:a9fe", False),  # 169.254.169.254, cloud metadata
+        ("::10.0.0.1", False),
+        ("::100.64.0.1", False),
+        ("::224.0.0.1", False),
+        # SIIT ::ffff:0:a.b.c.d
+        ("::ffff:0:127.0.0.1", False),
+        ("::ffff:0:a9fe:a9fe", False),
+        # NAT64 well-known prefix 64:ff9b::/96: the gateway connects to the last 32 bits
+        ("64:ff9b::a9fe:a9fe", False),
+        ("64:ff9b::7f00:1", False),
+        ("64:ff9b::a00:1", False),
+        ("64:ff9b::c0a8:101", False),
+        ("64:ff9b::6440:1", False),  # 100.64.0.1
+        ("64:ff9b::e000:1", False),  # 224.0.0.1
+        ("64:ff9b::808:808", True),
+        # NAT64 local-use 64:ff9b:1::/48: where the IPv4 sits is the operator's choice
+        ("64:ff9b:1::a9fe:a9fe", False),
+        ("64:ff9b:1:a9fe:a9fe::", False),
+        ("64:ff9b:1::808:808", False),
+        # 6to4 2002::/16: bits 16-48
+        ("2002:7f00:1::1", False),
+        ("2002:c0a8:0101::1", False),
+        ("2002:a9fe:a9fe::1", False),
+        ("2002:6440:1::1", False),
+        ("2002::1", False),  # 0.0.0.0
+        ("2002:0808:0808::1", True),
+        # Teredo 2001::/32: server IPv4 in bits 32-64, client IPv4 the last 32 bits XOR 1s
+        ("2001:0:4136:e378:8000:63bf:80ff:fffe", False),  # client 127.0.0.1
+        ("2001:0:4136:e378:8000:63bf:5601:5601", False),  # client 169.254.169.254
+        ("2001:0:a00:1:8000:63bf:f7f7:f7f7", False),  # server 10.0.0.1
+        ("2001:0:4136:e378:8000:63bf:f7f7:f7f7", False),  # both public: 2001::/23 is not
+        # plain public IPv6 still passes
+        ("2606:4700:4700::1111", True),
+        ("2001:4860:4860::8888", True),
+    ],
+)
+def test_is_public_address_judges_the_ipv4_inside_ipv6(address, public):
+    assert is_public_address(address) is public
+
+
+@pytest.mark.parametrize(
+    "host",
+    ["::ffff:127.0.0.1", "::127.0.0.1", "::ffff:0:127.0.0.1", "64:ff9b::7f00:1", "2002:7f00:1::1"],
+)
+def test_fetch_refuses_ipv6_literals_reaching_loopback_before_connecting(image_server, host):
+    url = f"http://[{host}]:{image_server.port}/a.jpg"
+    image_server.serve("/a.jpg", jpeg())
+    error = refused(url, limits(image_server, total_timeout=0.5, connect_timeout=0.5))
+    assert error.code == "ssrf", error.message
+    assert host in error.message
+    assert image_server.hits["/a.jpg"] == 0
+
+
+def test_fetch_reaches_the_server_through_a_mapped_address_only_when_allowed(image_server):
+    # The control: on this host ::ffff:127.0.0.1 does reach the IPv4 server, so refusing it
+    # is what stands between a URL and the loopback interface.
+    host = "[::ffff:127.0.0.1]"
+    image_server.serve("/a.jpg", jpeg())
+    url = f"http://{host}:{image_server.port}/a.jpg"
+    assert refused(url, limits(image_server)).code == "ssrf"
+    assert image_server.hits["/a.jpg"] == 0
+    assert fetch(url, limits(image_server, allowed_hosts=frozenset({host}))).data == jpeg()
+    assert image_server.hits["/a.jpg"] == 1

@@ -3,7 +3,8 @@
 Rules, checked on every hop of a redirect chain:
 - ``http`` and ``https`` only, no credentials in the URL, at most ``max_redirects`` redirects;
 - the host is resolved once and every address it resolves to must be public (not private,
-  loopback, link-local, shared, reserved, multicast or unspecified), unless ``host`` or
+  loopback, link-local, shared, reserved, multicast or unspecified; for IPv6, neither may any
+  IPv4 address it embeds: mapped, compatible, NAT64, 6to4, Teredo), unless ``host`` or
   ``host:port`` is in the allowed hosts; the connection then goes to the address that was
   checked, so a second DNS answer cannot point it elsewhere (DNS rebinding);
 - connecting is bounded by ``connect_timeout`` and the whole download, every hop included, by
@@ -72,15 +73,50 @@ class Fetched:
     redirects: int
 
 
+# IPv6 prefixes whose last 32 bits are the IPv4 address a packet ends up at: IPv4-compatible
+# (deprecated; some stacks still route it), SIIT-translated, and the NAT64 well-known prefix.
+_LAST_32_BITS = tuple(
+    ipaddress.IPv6Network(n) for n in ("::/96", "::ffff:0:0:0/96", "64:ff9b::/96")
+)
+# NAT64 local use (RFC 8215): the operator chooses the prefix length, so where the IPv4 address
+# sits cannot be known from outside; it is never globally reachable anyway.
+_NAT64_LOCAL = ipaddress.IPv6Network("64:ff9b:1::/48")
+
+
+def embedded_ipv4(ip: ipaddress.IPv6Address) -> list[ipaddress.IPv4Address]:
+    """The IPv4 addresses a connection to ``ip`` may reach through a translator or tunnel.
+
+    IPv4-mapped and -compatible, SIIT and NAT64 (the last 32 bits), 6to4 (bits 16-48) and
+    Teredo (the server, bits 32-64, and the client, the last 32 bits inverted).
+    """
+    found = []
+    if ip.ipv4_mapped is not None:
+        found.append(ip.ipv4_mapped)
+    if any(ip in network for network in _LAST_32_BITS):
+        found.append(ipaddress.IPv4Address(int(ip) & 0xFFFFFFFF))
+    if ip.sixtofour is not None:
+        found.append(ip.sixtofour)
+    if ip.teredo is not None:
+        found.extend(ip.teredo)
+    return found
+
+
+def _is_global(ip: ipaddress.IPv4Address | ipaddress.IPv6Address) -> bool:
+    return ip.is_global and not ip.is_multicast
+
+
 def is_public_address(address: str) -> bool:
-    """Whether ``address`` (an IP literal) is on the public internet."""
+    """Whether ``address`` (an IP literal) is on the public internet.
+
+    An IPv6 address is public only if it is, and so is every IPv4 address it carries: a
+    translator or tunnel would otherwise take ``64:ff9b::a9fe:a9fe`` to 169.254.169.254.
+    """
     ip = ipaddress.ip_address(address.split("%", 1)[0])
     if isinstance(ip, ipaddress.IPv6Address):
-        # ::ffff:10.0.0.1 and 2002:0a00:0001:: (6to4) reach IPv4 addresses.
-        mapped = ip.ipv4_mapped or ip.sixtofour
-        if mapped is not None:
-            ip = mapped
-    return ip.is_global and not ip.is_multicast
+        if ip in _NAT64_LOCAL:
+            return False
+        return _is_global(ip) and all(_is_global(v4) for v4 in embedded_ipv4(ip))
+    return _is_global(ip)
 
 
 def _host_key(host: str, port: int) -> tuple[str, str]:
