@@ -219,7 +219,7 @@ NEWSROOM_IMPORT_MAX_FILES = int(os.environ.get("NEWSROOM_IMPORT_MAX_FILES", "300
 NEWSROOM_IMPORT_BATCH_DIR = os.environ.get("NEWSROOM_IMPORT_BATCH_DIR") or None
 # Image localization (articles/images/): limits for every download and every upload.
 NEWSROOM_IMAGE_MAX_BYTES = int(os.environ.get("NEWSROOM_IMAGE_MAX_BYTES", str(10 * 1024 * 1024)))
-NEWSROOM_IMAGE_MAX_PIXELS = int(os.environ.get("NEWSROOM_IMAGE_MAX_PIXELS", "40000000"))
+NEWSROOM_IMAGE_MAX_PIXELS = int(os.environ.get("NEWSROOM_IMAGE_MAX_PIXELS", "25000000"))
 NEWSROOM_IMAGE_CONNECT_TIMEOUT = float(os.environ.get("NEWSROOM_IMAGE_CONNECT_TIMEOUT", "5"))
 NEWSROOM_IMAGE_TIMEOUT = float(os.environ.get("NEWSROOM_IMAGE_TIMEOUT", "30"))
 NEWSROOM_IMAGE_MAX_REDIRECTS = int(os.environ.get("NEWSROOM_IMAGE_MAX_REDIRECTS", "3"))

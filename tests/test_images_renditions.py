@@ -12,6 +12,7 @@ from articles.images.renditions import (
     ImageRejected,
     inspect_image,
     make_renditions,
+    read_header,
     rendition_widths,
 )
 from articles.ingest import render_body
@@ -82,6 +83,24 @@ def test_inspect_image_refuses_with_a_reason(data, code):
         inspect_image(data, max_pixels=MAX)
     assert info.value.code == code
     assert info.value.message
+
+
+def test_the_pixel_refusal_states_the_size_and_the_limit():
+    with pytest.raises(ImageRejected) as info:
+        inspect_image(png_bomb(2_500, 2_000), max_pixels=MAX)
+    assert info.value.code == "pixels"
+    assert "2500×2000 = 5000000 像素" in info.value.message
+    assert f"上限 {MAX} 像素（NEWSROOM_IMAGE_MAX_PIXELS）" in info.value.message
+
+
+def test_read_header_reads_the_size_of_a_large_image_without_decoding_it():
+    out = io.BytesIO()
+    Image.new("1", (6324, 6324)).save(out, "PNG")
+    info = read_header(out.getvalue())  # its memory: tests/test_images_pixel_limit.py
+    assert (info.format, info.width, info.height, info.pixels) == ("PNG", 6324, 6324, 6324**2)
+    assert read_header(jpeg(200, 100, orientation=6)).width == 100  # shown upright
+    with pytest.raises(ImageRejected):
+        read_header(png_bomb(30_000, 30_000))  # Pillow's own ceiling still holds
 
 
 def test_a_bomb_is_refused_before_any_pixel_is_decoded():

@@ -24,7 +24,14 @@ from django.db.models import F
 from django.utils import timezone
 
 from articles.images.fetch import FetchError, FetchLimits, fetch
-from articles.images.renditions import ImageRejected, inspect_image, make_renditions
+from articles.images.renditions import (
+    ImageInfo,
+    ImageRejected,
+    inspect_image,
+    make_renditions,
+    read_header,
+    too_many_pixels,
+)
 from articles.ingest.body import image_sources
 from articles.models import Article, Entity, LocalImage, Mention
 from articles.pictures import CARD_SIZES, HERO_SIZES, LOGO_SIZES, build_picture
@@ -78,13 +85,30 @@ def _save(name: str, data: bytes) -> str:
     return default_storage.save(name, ContentFile(data))
 
 
-def store_image(data: bytes, info=None) -> dict:
+def verify_image(data: bytes, *, local: bool = False) -> ImageInfo:
+    """Verify ``data`` against ``NEWSROOM_IMAGE_MAX_PIXELS``, the one pixel limit.
+
+    Over the limit, a downloaded image is refused (ImageRejected ``pixels``, the limit in the
+    message); a ``local`` asset, one an editor gave us, is kept as it is: only its header is
+    read, nothing is decoded, and ``store_image`` makes no renditions of it.
+    """
+    max_pixels = settings.NEWSROOM_IMAGE_MAX_PIXELS
+    header = read_header(data)
+    if header.pixels <= max_pixels:
+        return inspect_image(data, max_pixels=max_pixels)
+    if not local:
+        raise too_many_pixels(header.width, header.height, max_pixels)
+    return header
+
+
+def store_image(data: bytes, *, local: bool = False) -> dict:
     """Verify ``data`` and store it with its renditions; the LocalImage fields to set.
 
     Raises ImageRejected. Files already stored under the same hash are reused, not rewritten.
+    A ``local`` asset over the pixel limit is stored without renditions (see ``verify_image``).
     """
     max_pixels = settings.NEWSROOM_IMAGE_MAX_PIXELS
-    info = info or inspect_image(data, max_pixels=max_pixels)
+    info = verify_image(data, local=local)
     sha = hashlib.sha256(data).hexdigest()
     twin = (
         LocalImage.objects.filter(sha256=sha, status=LocalImage.Status.OK)
@@ -105,7 +129,7 @@ def store_image(data: bytes, info=None) -> dict:
         return {**fields, "file": twin.file.name, "renditions": twin.renditions, "new_bytes": 0}
     name = _save(storage_name(sha, "." + info.extension), data)
     renditions, written = [], 0
-    if not info.is_animated:
+    if not info.is_animated and info.pixels <= max_pixels:
         for r in make_renditions(
             data,
             max_pixels=max_pixels,

@@ -2,8 +2,9 @@
 
 Verification refuses, with a reason: anything Pillow cannot read as JPEG, PNG, GIF or WebP
 (the only decoders it is allowed to try), more pixels than ``max_pixels`` (checked from the
-header, before any pixel is decoded, so decompression bombs cost nothing), and files that do
-not decode to the end (truncated).
+header, before any pixel is decoded, so decompression bombs cost nothing; the caller passes
+the ``NEWSROOM_IMAGE_MAX_PIXELS`` setting, see ``articles.images.localize.verify_image``), and
+files that do not decode to the end (truncated).
 
 Renditions of a still image: for each configured width below the original's, and at the
 original's width when that is below the largest, a WebP and a fallback, JPEG for opaque images
@@ -43,6 +44,10 @@ class ImageInfo:
     is_animated: bool
 
     @property
+    def pixels(self) -> int:
+        return self.width * self.height
+
+    @property
     def mime_type(self) -> str:
         return MIME_TYPES[self.format]
 
@@ -63,7 +68,7 @@ class Rendition:
         return EXTENSIONS[self.format]
 
 
-def _open(data: bytes, max_pixels: int) -> Image.Image:
+def _open(data: bytes, max_pixels: int | None) -> Image.Image:
     """Open ``data`` (headers only) and check its format and pixel count."""
     try:
         with warnings.catch_warnings():
@@ -78,11 +83,17 @@ def _open(data: bytes, max_pixels: int) -> Image.Image:
     width, height = image.size
     if width < 1 or height < 1:
         raise ImageRejected("corrupt", "图片尺寸为零")
-    if width * height > max_pixels:
-        raise ImageRejected(
-            "pixels", f"像素过多：{width}×{height}，上限 {max_pixels} 像素（疑似解压炸弹）"
-        )
+    if max_pixels is not None and width * height > max_pixels:
+        raise too_many_pixels(width, height, max_pixels)
     return image
+
+
+def too_many_pixels(width: int, height: int, max_pixels: int) -> ImageRejected:
+    return ImageRejected(
+        "pixels",
+        f"图片像素过多：{width}×{height} = {width * height} 像素，"
+        f"上限 {max_pixels} 像素（NEWSROOM_IMAGE_MAX_PIXELS）",
+    )
 
 
 def _decode(image: Image.Image) -> None:
@@ -101,16 +112,32 @@ def _orientation_swaps(image: Image.Image) -> bool:
         return False
 
 
+def _info(image: Image.Image, animated: bool, *, decoded: bool) -> ImageInfo:
+    width, height = image.size
+    # PNG may keep its EXIF after the pixels: getexif() would decode them all to find it.
+    may_read_exif = decoded or image.format != "PNG" or "exif" in image.info
+    if may_read_exif and _orientation_swaps(image):
+        width, height = height, width
+    return ImageInfo(image.format, width, height, animated)
+
+
 def inspect_image(data: bytes, *, max_pixels: int) -> ImageInfo:
     """Verify ``data`` fully decodes as an allowed image; its first frame for animations."""
     image = _open(data, max_pixels)
     with image:
         animated = bool(getattr(image, "is_animated", False))
         _decode(image)
-        width, height = image.size
-        if _orientation_swaps(image):
-            width, height = height, width
-        return ImageInfo(image.format, width, height, animated)
+        return _info(image, animated, decoded=True)
+
+
+def read_header(data: bytes) -> ImageInfo:
+    """What the header of ``data`` says, decoding no pixel: not a verification.
+
+    Only the format and Pillow's own decompression-bomb ceiling are checked, so this is cheap
+    whatever the image's size; ``inspect_image`` is what proves the file decodes.
+    """
+    with _open(data, None) as image:
+        return _info(image, bool(getattr(image, "is_animated", False)), decoded=False)
 
 
 def rendition_widths(width: int, widths=DEFAULT_WIDTHS) -> list[int]:

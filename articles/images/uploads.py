@@ -1,7 +1,9 @@
 """Images uploaded in the admin: the same checks and renditions as downloaded ones.
 
 - ``validate_image_upload``: a Django validator (form or model field) refusing what a download
-  would refuse: too many bytes, not JPEG/PNG/GIF/WebP, too many pixels, truncated.
+  would refuse: too many bytes, not JPEG/PNG/GIF/WebP, truncated. One difference: an upload over
+  ``NEWSROOM_IMAGE_MAX_PIXELS`` is the editor's own file, so it is kept and published as it
+  is, without renditions (only its header is read), where a download would be refused.
 - ``ImageUploadField``: a form field with that validator, for a header image or entity logo
   upload next to the URL fields.
 - ``use_uploaded_header`` / ``use_uploaded_logo`` / ``use_uploaded_avatar``: store the upload
@@ -13,8 +15,8 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
-from articles.images.localize import store_image
-from articles.images.renditions import ALLOWED_FORMATS, ImageRejected, inspect_image
+from articles.images.localize import store_image, verify_image
+from articles.images.renditions import ALLOWED_FORMATS, ImageRejected
 from articles.models import LocalImage
 from articles.pictures import HERO_SIZES, LOGO_SIZES, build_picture
 from articles.seo import absolute
@@ -43,7 +45,7 @@ def validate_image_upload(file) -> None:
     if not file:
         return
     try:
-        inspect_image(read_upload(file), max_pixels=settings.NEWSROOM_IMAGE_MAX_PIXELS)
+        verify_image(read_upload(file), local=True)
     except ImageRejected as exc:
         raise ValidationError(exc.message, code=f"image-{exc.code}") from exc
 
@@ -58,7 +60,9 @@ class ImageUploadField(forms.FileField):
         kwargs.setdefault(
             "help_text",
             f"{'、'.join(ALLOWED_FORMATS)}，不超过 {settings.NEWSROOM_IMAGE_MAX_BYTES // 1024} KB；"
-            "保存时生成不同宽度的衍生图。",
+            "保存时生成不同宽度的衍生图。超过 "
+            f"{settings.NEWSROOM_IMAGE_MAX_PIXELS} 像素的图片按原文件发布（不生成衍生图，"
+            "也不去除元数据）。",
         )
         kwargs.setdefault("widget", forms.ClearableFileInput(attrs={"accept": ACCEPT}))
         super().__init__(**kwargs)
@@ -68,7 +72,7 @@ def store_upload(file) -> LocalImage:
     """Verify and store an upload with its renditions; the same bytes give the same row."""
     data = read_upload(file)
     try:
-        fields = store_image(data)
+        fields = store_image(data, local=True)
     except ImageRejected as exc:
         raise ValidationError(exc.message, code=f"image-{exc.code}") from exc
     fields.pop("shared")
@@ -91,7 +95,8 @@ def use_uploaded_header(article, file) -> dict:
     """Make the upload ``article``'s header image; return its picture. The caller saves.
 
     ``header_image`` becomes the largest rendition's absolute URL (metadata stripped; the
-    original upload is kept but never linked), with its width and height.
+    original upload is kept but never linked), with its width and height; an upload over the
+    pixel limit has no renditions, so it is the original's URL.
     """
     picture = build_picture(store_upload(file), sizes=HERO_SIZES)
     url = absolute(picture["large"])
