@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
+from django.test import Client
 from django.urls import reverse
 
 from articles.admin import batches
@@ -279,6 +280,29 @@ def test_cancel_deletes_the_batch(client, editor, data_dir, settings):
     assert response["Location"] == IMPORT
     assert batch_dirs(settings) == []
     nothing_written()
+
+
+def test_another_user_cannot_cancel_my_batch(client, editor, data_dir, settings):
+    client.force_login(editor)
+    page = preview(client, md(data_dir, FOUNDING))
+    url = page.wsgi_request.path
+    other = Client()
+    other.force_login(make_staff("other", EDITOR))
+    assert other.post(url, {"_cancel": "1"})["Location"] == IMPORT
+    assert len(batch_dirs(settings)) == 1  # still there for its owner
+    confirm(client, client.get(url))
+    assert Article.objects.count() == 1
+
+
+def test_a_batch_is_claimed_only_by_its_owner(editor, data_dir, settings):
+    batch = batches.save_batch(
+        [InputFile(FOUNDING, data=(data_dir / FOUNDING).read_bytes())], editor.pk
+    )
+    assert batches.claim_batch(batch.token, editor.pk + 1) is None
+    assert batches.load_batch(batch.token, editor.pk) is not None  # not destroyed by the attempt
+    batches.discard_batch(batch.token, editor.pk + 1)
+    assert batches.load_batch(batch.token, editor.pk) is not None
+    assert batches.claim_batch(batch.token, editor.pk) is not None
 
 
 def test_expired_batches_are_refused_and_swept(client, editor, data_dir, settings):

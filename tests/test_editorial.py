@@ -6,15 +6,15 @@ from unittest import mock
 from zoneinfo import ZoneInfo
 
 import pytest
-from django.contrib.auth import get_user_model
 from django.urls import reverse
 from django.utils import timezone
 
 from articles import editorial
 from articles.caching import content_state
 from articles.editorial import EditorialError
-from articles.models import Article, EditorialLog, EditorProfile, Licence, Takedown, WithdrawnMedia
+from articles.models import Article, EditorialLog, Licence, Takedown, WithdrawnMedia
 from articles.seo import absolute
+from tests.admin_support import PUBLISHER, make_staff
 from tests.factories import make_article, make_source
 
 pytestmark = pytest.mark.django_db
@@ -46,9 +46,8 @@ def purge_hook(settings):
 
 @pytest.fixture
 def user(db):
-    user = get_user_model().objects.create_user("wang", password="x", is_staff=True)
-    EditorProfile.objects.create(user=user, real_name="王编辑")
-    return user
+    """A Publisher: the operations below need that authority (``editorial.authority``)."""
+    return make_staff("wang", PUBLISHER, real_name="王编辑")
 
 
 def draft(**kwargs) -> Article:

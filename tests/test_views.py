@@ -5,6 +5,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from django.conf import settings
 from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Permission
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
@@ -271,7 +272,7 @@ def test_old_slug_and_short_url_redirect_permanently(client, world):
     assert (garbled.status_code, garbled["Location"]) == (301, f"/a/{article.pk}/new-slug/")
 
 
-def test_preview_is_staff_only_noindex_and_never_cached(client, world):
+def test_preview_needs_the_article_view_permission_is_noindex_and_never_cached(client, world):
     draft = add_articles(world, 1, published=False, title="还没发布的草稿")[0]
     url = reverse("articles:preview", args=[draft.pk])
     anonymous = get(client, url)
@@ -281,6 +282,9 @@ def test_preview_is_staff_only_noindex_and_never_cached(client, world):
     assert get(client, url).status_code == 302
     staff = get_user_model().objects.create_user("editor", password="x", is_staff=True)
     client.force_login(staff)
+    assert get(client, url).status_code == 403  # staff, but may not see articles
+    staff.user_permissions.add(Permission.objects.get(codename="view_article"))
+    client.force_login(get_user_model().objects.get(pk=staff.pk))  # permissions are cached
     response = get(client, url)
     assert response.status_code == 200
     assert "还没发布的草稿" in response.content.decode()

@@ -25,7 +25,8 @@ from articles.admin.forms import (
 from articles.admin.images import localize_images
 from articles.admin.preview import preview_view
 from articles.admin.publishing import PublishingActions
-from articles.admin.utils import HttpsURLFields, can_publish, count_of
+from articles.admin.utils import HttpsURLFields, count_of
+from articles.editorial.authority import VISIBILITY_FIELDS, can_publish
 from articles.images.uploads import use_uploaded_header
 from articles.importer import mentions_from_body, sync_mentions
 from articles.mentions import LINKED
@@ -180,7 +181,7 @@ class ArticleAdmin(PublishingActions, HttpsURLFields, admin.ModelAdmin):
     def get_readonly_fields(self, request, obj=None):
         fields = list(super().get_readonly_fields(request, obj))
         if not can_publish(request.user):
-            fields += ["status", "published_at"]
+            fields += [f for f in VISIBILITY_FIELDS if f not in fields]
         return fields
 
     def get_form(self, request, obj=None, change=False, **kwargs):

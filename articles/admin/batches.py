@@ -98,6 +98,13 @@ def _write_manifest(path: Path, batch: Batch, entries: list[dict]) -> None:
     temporary.replace(path / _MANIFEST)
 
 
+def _owner(path: Path) -> int | None:
+    try:
+        return json.loads((path / _MANIFEST).read_text(encoding="utf-8")).get("user_id")
+    except (OSError, ValueError, AttributeError):
+        return None
+
+
 def _read(path: Path, token: str, user_id: int) -> Batch | None:
     try:
         manifest = json.loads((path / _MANIFEST).read_text(encoding="utf-8"))
@@ -143,7 +150,7 @@ def claim_batch(token: str, user_id: int) -> Batch | None:
     The directory is renamed atomically, read, and deleted; None if someone else claimed it.
     """
     path = _dir(token)
-    if path is None:
+    if path is None or _owner(path) != user_id:  # someone else's link destroys nothing
         return None
     claimed = path.with_name(f"{token}.claimed-{secrets.token_hex(4)}")
     try:
@@ -156,9 +163,10 @@ def claim_batch(token: str, user_id: int) -> Batch | None:
         shutil.rmtree(claimed, ignore_errors=True)
 
 
-def discard_batch(token: str) -> None:
+def discard_batch(token: str, user_id: int) -> None:
+    """Delete the batch, if it is ``user_id``'s."""
     path = _dir(token)
-    if path is not None:
+    if path is not None and _owner(path) == user_id:
         shutil.rmtree(path, ignore_errors=True)
 
 

@@ -34,8 +34,9 @@ from articles.admin.uploads import (
     preview_rows,
     summarize,
 )
-from articles.admin.utils import can_import, can_publish
+from articles.admin.utils import can_import
 from articles.editorial import editor_name
+from articles.editorial.authority import can_publish
 from articles.importer import CREATED, UPDATED, Importer
 from articles.models import Article
 
@@ -166,7 +167,9 @@ class ImportViews:
 
     def confirm(self, request, token):
         if "_cancel" in request.POST:
-            discard_batch(token)
+            if not self._owned(request, token):
+                return self._gone(request)
+            discard_batch(token, request.user.pk)
             self._forget(request, token)
             messages.info(request, "已取消，这批文件已删除，没有导入任何内容。")
             return redirect("admin:articles_article_import")
@@ -186,7 +189,7 @@ class ImportViews:
         if batch is None:
             return self._gone(request)
         self._forget(request, token)
-        importer = Importer(publish=publish, editor=editor)
+        importer = Importer(publish=publish, editor=editor, user=request.user)
         results = [importer.import_file(item) for item in batch.items]
         self._log(request, results)
         rows = [

@@ -1,14 +1,8 @@
-"""Helpers the admin modules share: who may publish, and re-rendering after verdict changes."""
+"""Helpers the admin modules share (who may publish is ``articles.editorial.authority``)."""
 
 from django.db import models
 from django.db.models import Count, IntegerField, Subquery, Value
 from django.db.models.functions import Coalesce
-
-PUBLISH_PERMISSION = "articles.publish_article"
-
-
-def can_publish(user) -> bool:
-    return user.has_perm(PUBLISH_PERMISSION)
 
 
 def can_import(user) -> bool:

@@ -12,6 +12,7 @@ from django.urls import reverse
 from django.utils.module_loading import import_string
 
 from articles.caching import content_changed
+from articles.editorial import authority
 from articles.models import (
     Article,
     EditorialLog,
@@ -57,7 +58,12 @@ class Operation:
 
 @contextmanager
 def operation(action: str, *, user=None, actor: str = "", reason: str = ""):
-    """Run one editorial operation: atomically, logged, and visible to every process."""
+    """Run one editorial operation: atomically, logged, and visible to every process.
+
+    Refused (``EditorialError``, before anything is written) when ``user`` lacks the authority
+    the action needs (``authority.NEEDS``)."""
+    if refused := authority.refusal(action, user):
+        raise EditorialError(refused)
     op = Operation(action, user=user, actor=actor, reason=reason)
     with transaction.atomic():
         yield op

@@ -7,6 +7,8 @@ from django.conf import settings
 from django.db import IntegrityError, connections, transaction
 from django.urls import reverse
 
+from articles.editorial import authority
+from articles.editorial.runner import EditorialError
 from articles.importer.lookups import Lookups
 from articles.importer.results import (
     CONFLICT,
@@ -81,9 +83,19 @@ class Importer:
     """Imports files one by one; reuse one instance across a batch to share lookups."""
 
     def __init__(
-        self, *, publish: bool = False, dry_run: bool = False, max_bytes=None, editor=None
+        self,
+        *,
+        publish: bool = False,
+        dry_run: bool = False,
+        max_bytes=None,
+        editor=None,
+        user=None,
     ):
+        """``user``: whose authority the import has (None: the operator's, as in commands)."""
+        if publish and not authority.can_publish(user):
+            raise EditorialError(authority.REFUSALS[authority.PUBLISH_PERMISSION])
         self.publish = publish
+        self.keep_visibility = not authority.may_change_visibility(user)
         # 责任编辑 of what ``publish`` publishes: ``editor``, else NEWSROOM_DEFAULT_EDITOR.
         self.editor = (settings.NEWSROOM_DEFAULT_EDITOR if editor is None else editor).strip()
         self.dry_run = dry_run
@@ -149,7 +161,15 @@ class Importer:
             result.status = UPDATED if existing else CREATED
             return result
         with transaction.atomic():
-            article = store_article(item, parsed, existing, self.publish, self.lookups, self.editor)
+            article = store_article(
+                item,
+                parsed,
+                existing,
+                self.publish,
+                self.lookups,
+                self.editor,
+                keep_visibility=self.keep_visibility,
+            )
         result.article_id = article.pk
         result.status = UPDATED if existing else CREATED
         if existing is None and article.status == Article.Status.PUBLISHED:

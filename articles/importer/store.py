@@ -18,8 +18,16 @@ from articles.slugs import make_slug
 
 
 def apply_parsed(
-    article: Article, parsed: ParsedArticle, item: InputFile, lookups: Lookups
+    article: Article,
+    parsed: ParsedArticle,
+    item: InputFile,
+    lookups: Lookups,
+    *,
+    keep_visibility: bool = False,
 ) -> None:
+    """Copy what was parsed onto ``article``. With ``keep_visibility`` (the importing user may
+    not change what is public or when, ``editorial.authority``), a published or scheduled
+    article keeps its time and embargo; the file's date still becomes the original's."""
     article.title = parsed.title
     article.slug = make_slug(parsed.title, fallback="article")
     article.summary = parsed.summary
@@ -42,10 +50,13 @@ def apply_parsed(
     # Our publication time follows the file's date while the article is a draft or was
     # published as an archive import (our time = the original's); "publish now" set our own.
     follows_file = article.published_at == article.original_published_at
-    if parsed.published_at is not None and (article.status == Article.Status.DRAFT or follows_file):
+    locked = keep_visibility and article.status == Article.Status.PUBLISHED
+    follows = article.status == Article.Status.DRAFT or follows_file
+    if parsed.published_at is not None and follows and not locked:
         article.published_at = parsed.published_at
     article.original_published_at = parsed.published_at or article.original_published_at
-    article.embargo_until = parsed.embargo_until
+    if not locked:
+        article.embargo_until = parsed.embargo_until
 
 
 def store_article(
@@ -55,6 +66,8 @@ def store_article(
     publish: bool,
     lookups,
     editor: str = "",
+    *,
+    keep_visibility: bool = False,
 ) -> Article:
     """Write one parsed file; the caller holds the transaction.
 
@@ -62,7 +75,7 @@ def store_article(
     handful of queries: the article, its attribution, its mentions and (if any) its tags.
     """
     article = existing or Article()
-    apply_parsed(article, parsed, item, lookups)
+    apply_parsed(article, parsed, item, lookups, keep_visibility=keep_visibility)
     if existing is None and publish and parsed.published_at is not None and parsed.body:
         # An archive import: our time is the file's date. A takedown is never undone here
         # (``taken_down_at`` is not an import field).

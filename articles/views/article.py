@@ -1,6 +1,7 @@
 """The article page; a withdrawn article answers 410, a staff preview shows any."""
 
 from django.contrib.admin.views.decorators import staff_member_required
+from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.decorators import method_decorator
@@ -70,7 +71,10 @@ class ArticleDetailView(DetailView):
 @never_cache
 @staff_member_required
 def preview(request, pk):
-    """Any article as readers would see it, drafts included; staff only, never cached."""
+    """Any article as readers would see it, drafts included; for staff who may view articles
+    in the admin, never cached."""
+    if not request.user.has_perm("articles.view_article"):
+        raise PermissionDenied("预览文章需要查看文章的权限。")
     article = get_object_or_404(
         Article.objects.select_related("author", "category", "attribution__source"), pk=pk
     )

@@ -5,6 +5,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from articles import editorial
+from articles.editorial import authority
 from articles.management.commands.takedown import _operator
 from articles.models import Licence, Source
 from articles.models.rights import LICENCE_STATUS_LABELS
@@ -31,6 +32,11 @@ class Command(BaseCommand):
         parser.add_argument("--reason", default="", help="recorded in the history")
         parser.add_argument("--as", dest="as_user", default="", metavar="USER")
         parser.add_argument("--show", action="store_true", help="print it (and its history)")
+
+    def execute(self, *args, **options):
+        # A command acts with the operator's authority; ``--as`` only names who is recorded.
+        with authority.operator():
+            return super().execute(*args, **options)
 
     def handle(self, *, source, show, as_user, reason, **options):
         sources = _sources(source)

@@ -3,6 +3,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
 from articles import editorial
+from articles.editorial import authority
 from articles.models import Article, Takedown
 
 
@@ -23,6 +24,11 @@ class Command(BaseCommand):
             "--list", dest="show_log", action="store_true", help="print the takedown log"
         )
         parser.add_argument("--restore", type=int, metavar="ID", help="bring an article back")
+
+    def execute(self, *args, **options):
+        # A command acts with the operator's authority; ``--as`` only names who is recorded.
+        with authority.operator():
+            return super().execute(*args, **options)
 
     def handle(self, *, ids, reason, requested_by, as_user, show_log, restore, **options):
         user, actor = _operator(as_user)
