@@ -88,12 +88,84 @@ def test_read_zip_refuses_symlink_entries():
     assert items[1].data == DOC
 
 
-def test_read_zip_refuses_a_zip_bomb_without_inflating_it():
-    bomb = _zip({"bomb.md": b"\0" * (8 * MB), "a.md": DOC})
-    assert len(bomb) < 100_000
-    items = _read(bomb, max_bytes=16 * MB)
-    assert "压缩炸弹" in items[0].error and items[0].data is None
-    assert items[1].data == DOC
+def repetitive_markdown(size: int) -> bytes:
+    """A real, very compressible article: the same table row over and over."""
+    head = "---\ntitle: 一张很长的表格\n---\n| 日期 | 公司 | 金额 |\n| --- | --- | --- |\n".encode()
+    row = "| 2022-03-28 | 某某科技有限公司 | 1000 万元 |\n".encode()
+    return (head + row * (size // len(row)))[:size]
+
+
+def garbled(data: bytes) -> bytes:
+    """``data`` with every entry's compressed bytes garbled: inflating any of them fails, so
+    a refusal that names a limit instead proves nothing was inflated."""
+    data = bytearray(data)
+    with zipfile.ZipFile(io.BytesIO(bytes(data))) as archive:
+        infos = archive.infolist()
+    for info in infos:
+        name_length = int.from_bytes(
+            data[info.header_offset + 26 : info.header_offset + 28], "little"
+        )
+        extra_length = int.from_bytes(
+            data[info.header_offset + 28 : info.header_offset + 30], "little"
+        )
+        start = info.header_offset + 30 + name_length + extra_length
+        data[start : start + 16] = b"\xff" * 16
+    return bytes(data)
+
+
+def test_read_zip_accepts_a_large_very_compressible_markdown():
+    # Refused before as a bomb (ratio over 100:1); a 2 MB table compresses several hundred times.
+    article = repetitive_markdown(2_000_000)
+    data = _zip({"table.md": article, "a.md": DOC})
+    assert len(article) / len(data) > 300
+    items = _read(data, max_bytes=2 * MB)
+    assert [(i.name, i.error) for i in items] == [
+        ("upload.zip:table.md", None),
+        ("upload.zip:a.md", None),
+    ]
+    assert items[0].data == article
+
+
+def test_read_zip_refuses_an_entry_declared_over_the_size_limit_without_inflating_it():
+    data = garbled(_zip({"bomb.md": b"\0" * (8 * MB)}))
+    items = _read(data, max_bytes=2 * MB)
+    assert items[0].data is None
+    assert "文件过大" in items[0].error and str(8 * MB) in items[0].error
+    assert str(2 * MB) in items[0].error
+
+
+def test_read_zip_refuses_an_archive_expanding_past_the_total_without_inflating_it():
+    members = {f"part-{n:02}.md": b"\0" * MB for n in range(20)}  # 20 MB from about 20 KB
+    data = garbled(_zip(members))
+    assert len(data) < 100_000
+    items = _read(data, max_bytes=2 * MB, max_total=10 * MB)
+    assert [i.name for i in items] == ["upload.zip"]
+    assert items[0].data is None
+    assert "总大小" in items[0].error and str(20 * MB) in items[0].error
+    assert str(10 * MB) in items[0].error
+    inflated = _read(data, max_bytes=2 * MB, max_total=20 * MB)  # the garbling does bite
+    assert len(inflated) == 20 and all("无法解压" in i.error for i in inflated)
+
+
+def test_read_zip_total_counts_only_the_markdown_it_would_read():
+    data = _zip({"a.md": DOC, "cover.png": b"\0" * (4 * MB)})
+    assert [i.data for i in _read(data, max_total=MB)] == [DOC]
+
+
+def test_read_zip_catches_members_that_understate_their_size_while_reading():
+    # Each member claims 10 bytes in the central directory, so the declared total passes;
+    # reading stops at what was declared and the CRC check refuses what came out.
+    members = {f"part-{n}.md": DOC * 20_000 for n in range(3)}
+    data = bytearray(_zip({**members, "ok.md": DOC}))
+    offset = 0
+    for _ in members:
+        offset = data.index(b"PK\x01\x02", offset) + 4
+        data[offset + 20 : offset + 24] = (10).to_bytes(4, "little")
+    items = _read(bytes(data), max_bytes=2 * MB, max_total=MB)
+    assert [i.name for i in items] == [*(f"upload.zip:{n}" for n in members), "upload.zip:ok.md"]
+    for item in items[:3]:
+        assert item.data is None and "无法解压" in item.error
+    assert items[3].data == DOC
 
 
 def test_read_zip_refuses_an_entry_over_the_size_limit():
