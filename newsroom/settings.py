@@ -209,6 +209,18 @@ NEWSROOM_CSP_IMAGE_SOURCES = env_list(
 # Admin login: failures allowed per account and per address within the window (seconds).
 NEWSROOM_LOGIN_MAX_FAILURES = int(os.environ.get("NEWSROOM_LOGIN_MAX_FAILURES", "5"))
 NEWSROOM_LOGIN_LOCKOUT_SECONDS = int(os.environ.get("NEWSROOM_LOGIN_LOCKOUT_SECONDS", "900"))
+# Where every process counts those failures: the shared cache with Redis, else the database
+# (a process's local memory is never shared).
+NEWSROOM_LOGIN_THROTTLE_STORE = os.environ.get(
+    "NEWSROOM_LOGIN_THROTTLE_STORE", "cache" if REDIS_URL else "db"
+)
+if NEWSROOM_LOGIN_THROTTLE_STORE not in ("db", "cache") or (
+    NEWSROOM_LOGIN_THROTTLE_STORE == "cache" and not REDIS_URL
+):
+    raise ImproperlyConfigured("NEWSROOM_LOGIN_THROTTLE_STORE must be 'db', or 'cache' with Redis")
+# Proxies (IPs or CIDR networks) whose X-Real-IP / X-Forwarded-For name the client; from any
+# other peer those headers are ignored and the socket address counts (articles/auth.py).
+NEWSROOM_TRUSTED_PROXIES = env_list("NEWSROOM_TRUSTED_PROXIES")
 # Admin import page: limits per upload, and where uploads wait between preview and confirm
 # (must be shared by all web workers; never under MEDIA_ROOT).
 NEWSROOM_IMPORT_MAX_UPLOAD_BYTES = int(
