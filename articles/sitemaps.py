@@ -7,19 +7,17 @@ Each section is paginated by Django at 50,000 URLs; the index lists every page.
 from urllib.parse import urlsplit
 
 from django.conf import settings
-from django.contrib.contenttypes.models import ContentType
 from django.contrib.sitemaps import Sitemap
 from django.contrib.sitemaps.views import SitemapIndexItem
 from django.contrib.sitemaps.views import sitemap as sitemap_view
-from django.db.models import Exists, Max, OuterRef
+from django.db.models import Max
 from django.http import Http404
 from django.template.response import TemplateResponse
 from django.urls import reverse
-from taggit.models import Tag, TaggedItem
 
+from articles import visible
 from articles.caching import public_cache
-from articles.mentions import LINKED
-from articles.models import Article, Author, Category, Entity, Mention, Source
+from articles.models import Article
 from articles.seo import absolute
 
 
@@ -61,12 +59,8 @@ class PageSitemap(SiteSitemap):
         return reverse(name)
 
 
-# The list sections test each row of a small table (EXISTS, through an index) for a public
-# article, rather than collecting the ids of every public article.
-
-
-def _public(**lookups):
-    return Article.objects.published().filter(**lookups)
+# The list sections list what has a page: what ``articles.visible`` shows (a subquery per row,
+# through an index, rather than collecting the ids of every public article).
 
 
 class CategorySitemap(SiteSitemap):
@@ -74,7 +68,7 @@ class CategorySitemap(SiteSitemap):
     priority = 0.6
 
     def items(self):
-        return Category.objects.only("path").order_by("path")
+        return visible.categories()
 
 
 class TagSitemap(SiteSitemap):
@@ -82,13 +76,7 @@ class TagSitemap(SiteSitemap):
     priority = 0.4
 
     def items(self):
-        content_type = ContentType.objects.get_for_model(Article)
-        tagged = TaggedItem.objects.filter(
-            tag=OuterRef("pk"),
-            content_type=content_type,
-            object_id__in=_public(pk=OuterRef("object_id")).values("pk"),
-        )
-        return Tag.objects.filter(Exists(tagged)).order_by("slug")
+        return visible.tags().order_by("slug")
 
     def location(self, tag):
         return reverse("articles:tag", kwargs={"slug": tag.slug})
@@ -99,19 +87,7 @@ class EntitySitemap(SiteSitemap):
     priority = 0.4
 
     def items(self):
-        # Mentions point at canonical entities (the importer and a merge move them there).
-        linked = Mention.objects.filter(
-            entity=OuterRef("pk"),
-            verdict__in=LINKED,
-            article__in=_public(pk=OuterRef("article_id")).values("pk"),
-        )
-        return (
-            Entity.objects.canonical()
-            .filter(is_never_link=False)
-            .filter(Exists(linked))
-            .only("slug")
-            .order_by("slug")
-        )
+        return visible.entities().only("slug").order_by("slug")
 
 
 class SourceSitemap(SiteSitemap):
@@ -119,8 +95,7 @@ class SourceSitemap(SiteSitemap):
     priority = 0.5
 
     def items(self):
-        public = _public(attribution__source=OuterRef("pk"))
-        return Source.objects.filter(Exists(public)).only("slug").order_by("slug")
+        return visible.sources().only("slug").order_by("slug")
 
 
 class AuthorSitemap(SiteSitemap):
@@ -128,8 +103,7 @@ class AuthorSitemap(SiteSitemap):
     priority = 0.5
 
     def items(self):
-        public = _public(author=OuterRef("pk"))
-        return Author.objects.filter(Exists(public)).only("slug").order_by("slug")
+        return visible.authors().only("slug").order_by("slug")
 
 
 SITEMAPS = {

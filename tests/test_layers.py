@@ -70,6 +70,7 @@ LAYERS: list[tuple[str, list[str]]] = [
             # and are not models, so this is the lowest layer they fit; operations import seo
             # and caching, so those two could sit no higher anyway.
             "articles.listing",  # list-page queries over models; used only by views.lists
+            "articles.visible",  # which taxonomy readers may see: models + mentions
             "articles.article_page",  # an article page's context: models + seo + mentions
             "articles.seo",  # pure functions over loaded models; editorial and images use it
             "articles.caching",  # content version over models; editorial.runner bumps it

@@ -7,7 +7,7 @@ from urllib.parse import unquote
 
 from django.conf import settings
 from django.contrib.syndication.views import Feed
-from django.core.exceptions import ObjectDoesNotExist, SuspiciousFileOperation
+from django.core.exceptions import BadRequest, ObjectDoesNotExist, SuspiciousFileOperation
 from django.core.files.storage import default_storage
 from django.db.models import Q
 from django.http import Http404
@@ -19,6 +19,7 @@ from django.utils.html import escape
 from django.utils.http import http_date
 from taggit.models import Tag
 
+from articles import visible
 from articles.caching import content_state
 from articles.feeds.discovery import feed_title, feed_url
 from articles.feeds.generators import GENERATORS
@@ -76,6 +77,9 @@ class SiteFeed(Feed):
         self.feed_type = GENERATORS[fmt]
 
     def __call__(self, request, *args, **kwargs):
+        # PostgreSQL refuses a NUL in a text parameter (a 500); no slug or category path has one.
+        if "\x00" in request.path:
+            raise BadRequest("NUL 字符")
         try:
             response = super().__call__(request, *args, **kwargs)
         except _Moved as moved:
@@ -93,23 +97,37 @@ class SiteFeed(Feed):
         """The feed's own articles among ``articles`` (subclasses: one category, tag, …)."""
         return articles
 
+    def taken_down(self, obj):
+        """The feed's articles taken down lately, newest first."""
+        since = timezone.now() - timedelta(days=TOMBSTONE_DAYS)
+        gone = self.narrow(obj, Article.objects.filter(taken_down_at__gte=since))
+        return gone.order_by("-taken_down_at")
+
     def feed_extra_kwargs(self, obj):
         if self.format != "atom":
             return {}
         # RFC 6721 tombstones: feed readers drop their copy of an article taken down lately.
-        since = timezone.now() - timedelta(days=TOMBSTONE_DAYS)
-        gone = self.narrow(obj, Article.objects.filter(taken_down_at__gte=since))
-        rows = gone.order_by("-taken_down_at").values_list("guid", "taken_down_at")
-        return {"deleted": [(guid.urn, _local(when)) for guid, when in rows[:FEED_TOMBSTONES]]}
+        rows = self.taken_down(obj).values_list("guid", "taken_down_at")[:FEED_TOMBSTONES]
+        return {"deleted": [(guid.urn, _local(when)) for guid, when in rows]}
 
     def items(self, obj):
-        return (
+        items = list(
             self.articles(obj)
             .defer(*(f for f in BODY_FIELDS if f != "feed_html"), "warnings")
             .select_related("author", "category", "attribution__source")
             .prefetch_related("tags")
             .order_by("-published_at", "-id")[: settings.NEWSROOM_FEED_ITEMS]
         )
+        # A category, tag, entity, outlet or byline with no public article has no feed, as it
+        # has no page: a draft would publish its name. An Atom feed still carries its recent
+        # takedowns, so that readers drop their copies (those names were public).
+        if (
+            obj is not None
+            and not items
+            and (self.format != "atom" or not self.taken_down(obj).exists())
+        ):
+            raise Http404("没有公开的文章。")
+        return items
 
     def title(self, obj):
         return xml_safe(feed_title(obj))
@@ -287,6 +305,9 @@ class EntityFeed(SiteFeed):
     def get_object(self, request, slug):
         entity = get_object_or_404(Entity.objects.select_related("merged_into"), slug=slug)
         if entity.merged_into_id:
+            # Only to a feed that exists: the redirect would name a hidden entity.
+            if not visible.entities().filter(pk=entity.merged_into_id).exists():
+                raise Http404("没有这个实体。")
             raise _Moved(feed_url(entity.merged_into, self.format))
         if entity.is_never_link:
             raise Http404("此词条不作为实体展示。")  # a common word: no page, no feed

@@ -3,6 +3,7 @@
 from datetime import datetime
 
 from django.conf import settings
+from django.core.exceptions import BadRequest
 from django.db.models import Count, Exists, OuterRef, Q
 from django.db.models.functions import TruncMonth
 from django.http import Http404
@@ -13,10 +14,10 @@ from django.utils.decorators import method_decorator
 from django.views.generic import ListView, TemplateView
 from taggit.models import Tag, TaggedItem
 
-from articles import listing, seo
+from articles import listing, seo, visible
 from articles.caching import public_cache
 from articles.mentions import LINKED
-from articles.models import Article, Attribution, Author, Category, Entity, Mention, Source
+from articles.models import Article, Attribution, Author, Entity, Mention, Source
 
 SEARCH_MAX_LENGTH = 60
 
@@ -39,6 +40,16 @@ class ArticleListView(ListView):
     description = ""
     robots = seo.DEFAULT_ROBOTS
     feed_object = None
+    # A category, tag, entity, outlet or byline with no public article has no page (a draft
+    # would publish its name): an empty first page is 404, decided by the list query itself.
+    needs_articles = False
+
+    def dispatch(self, request, *args, **kwargs):
+        # PostgreSQL refuses a NUL in a text parameter (a 500): no slug, category path or
+        # search has one, so such a request is refused before any query.
+        if "\x00" in request.path or "\x00" in request.GET.get("q", ""):
+            raise BadRequest("NUL 字符")
+        return super().dispatch(request, *args, **kwargs)
 
     def get_queryset(self):
         # Tags come from attach_tags() below rather than taggit's prefetch.
@@ -49,7 +60,7 @@ class ArticleListView(ListView):
 
     def paginate_queryset(self, queryset, page_size):
         page = listing.Pager(queryset, _page_number(self.request), page_size)
-        if not page.object_list and page.number > 1:
+        if not page.object_list and (page.number > 1 or self.needs_articles):
             raise Http404("没有这一页。")
         listing.attach_tags(page.object_list)
         return None, page, page.object_list, page.has_other_pages
@@ -102,12 +113,13 @@ class HomeView(ArticleListView):
 
 class CategoryView(ArticleListView):
     template_name = "articles/category.html"
+    needs_articles = True
 
     def get(self, request, *args, **kwargs):
         # The category and its whole subtree in one query: the subtree's ids filter the list,
-        # its first level is shown.
+        # its first level is linked where it has public articles.
         path = kwargs["path"]
-        self.subtree = list(Category.objects.filter(Q(path=path) | Q(path__startswith=path + "/")))
+        self.subtree = visible.category_tree(path)
         self.category = next((c for c in self.subtree if c.path == path), None)
         if self.category is None:
             raise Http404("没有这个分类。")
@@ -131,7 +143,7 @@ class CategoryView(ArticleListView):
         return [("首页", reverse("articles:home")), *self.category.breadcrumbs]
 
     def get_context_data(self, **kwargs):
-        children = [c for c in self.subtree if c.parent_id == self.category.pk]
+        children = [c for c in self.subtree if c.parent_id == self.category.pk and c.is_shown]
         return super().get_context_data(
             category=self.category,
             children=children,
@@ -142,6 +154,7 @@ class CategoryView(ArticleListView):
 
 class TagView(ArticleListView):
     template_name = "articles/tag.html"
+    needs_articles = True
 
     def get(self, request, *args, **kwargs):
         self.tag = self.feed_object = get_object_or_404(Tag, slug=kwargs["slug"])
@@ -164,12 +177,16 @@ class TagView(ArticleListView):
 
 class EntityView(ArticleListView):
     template_name = "articles/entity.html"
+    needs_articles = True
 
     def get(self, request, *args, **kwargs):
         entity = get_object_or_404(
             Entity.objects.select_related("merged_into"), slug=kwargs["slug"]
         )
         if entity.merged_into_id:
+            # Only to a page that exists: the redirect would name a hidden entity.
+            if not visible.entities().filter(pk=entity.merged_into_id).exists():
+                raise Http404("没有这个实体。")
             return redirect(entity.merged_into, permanent=True)
         if entity.is_never_link:
             raise Http404("此词条不作为实体展示。")
@@ -198,6 +215,7 @@ class EntityView(ArticleListView):
 
 class SourceView(ArticleListView):
     template_name = "articles/source.html"
+    needs_articles = True
 
     def get(self, request, *args, **kwargs):
         self.source = self.feed_object = get_object_or_404(Source, slug=kwargs["slug"])
@@ -217,6 +235,7 @@ class SourceView(ArticleListView):
 
 class AuthorView(ArticleListView):
     template_name = "articles/author.html"
+    needs_articles = True
 
     def get(self, request, *args, **kwargs):
         self.author = self.feed_object = get_object_or_404(Author, slug=kwargs["slug"])
