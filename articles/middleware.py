@@ -1,10 +1,11 @@
-"""Response headers Django 5.2 does not set itself, and a calm answer when the database is down."""
+"""Response headers Django 5.2 does not set itself, read-only public URLs, and a calm answer
+when the database is down."""
 
 import logging
 
 from django.conf import settings
 from django.db import DatabaseError, InterfaceError, OperationalError
-from django.http import HttpResponse
+from django.http import HttpResponse, HttpResponseNotAllowed
 from django.template import loader
 
 log = logging.getLogger(__name__)
@@ -43,6 +44,37 @@ class SecurityHeadersMiddleware:
             "camera=(), microphone=(), geolocation=(), payment=(), usb=(), interest-cohort=()",
         )
         return response
+
+
+READ_METHODS = ("GET", "HEAD")
+# The only URLs that take writes. Everything else is read-only, so a URL added later is too
+# until someone decides otherwise here.
+WRITABLE_NAMESPACES = frozenset({"admin"})
+
+
+class ReadOnlyMethodsMiddleware:
+    """Public URLs (reader pages, feeds, sitemaps, robots.txt, media, the preview) answer GET
+    and HEAD only; any other method gets an empty 405 with ``Allow: GET, HEAD``.
+
+    Views would otherwise answer TRACE or OPTIONS with the page itself, and the CSRF check
+    would answer POST, PUT or DELETE with a 403 page. It works in ``process_view`` (the URL
+    is resolved by then) and must come before ``CsrfViewMiddleware`` in ``MIDDLEWARE`` so
+    that its 405 wins; the page cache, a view decorator, never sees these requests.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        return self.get_response(request)
+
+    def process_view(self, request, view_func, view_args, view_kwargs):
+        if request.method in READ_METHODS:
+            return None
+        namespaces = request.resolver_match.namespaces
+        if namespaces and namespaces[0] in WRITABLE_NAMESPACES:
+            return None
+        return HttpResponseNotAllowed(READ_METHODS)
 
 
 class DatabaseUnavailableMiddleware:
