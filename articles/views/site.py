@@ -1,19 +1,33 @@
 """Site-wide files and error pages: media, robots.txt, 404 and 500."""
 
+from pathlib import Path
+
 from django.conf import settings
 from django.db.models import Q
-from django.http import HttpResponse
+from django.http import FileResponse, Http404, HttpResponse, HttpResponseNotModified
 from django.shortcuts import render
 from django.template import loader
 from django.urls import reverse
 from django.utils.cache import patch_cache_control
+from django.utils.http import http_date
 from django.views.decorators.csrf import requires_csrf_token
-from django.views.static import serve as static_serve
+from django.views.static import was_modified_since
 
 from articles import editorial, seo
 from articles.caching import MAX_AGE, public_cache
 from articles.models import Article
 from articles.views.article import gone
+
+# The image types the site writes (renditions, localized images, checked uploads) are shown
+# as themselves; any other file under MEDIA_ROOT is a download, so nothing stored there (HTML,
+# SVG, script) ever runs on this origin.
+SHOWN_MEDIA_TYPES = {
+    ".jpg": "image/jpeg",
+    ".jpeg": "image/jpeg",
+    ".png": "image/png",
+    ".gif": "image/gif",
+    ".webp": "image/webp",
+}
 
 
 def media_file(request, name):
@@ -22,11 +36,45 @@ def media_file(request, name):
     Served by Django so that a takedown takes effect here too (a front server that serves
     ``MEDIA_ROOT`` itself must ask this view, or purge the names, see the README).
     """
+    path = media_path(name)
+    if path is None:
+        raise Http404("没有这个文件。")
     if editorial.is_withdrawn_media(name):
         return gone(request, "taken-down")
-    response = static_serve(request, name, document_root=settings.MEDIA_ROOT)
+    modified_at = path.stat().st_mtime
+    if not was_modified_since(request.headers.get("If-Modified-Since"), modified_at):
+        response = HttpResponseNotModified()
+    else:
+        content_type = SHOWN_MEDIA_TYPES.get(path.suffix.lower())
+        response = FileResponse(
+            path.open("rb"),
+            content_type=content_type or "application/octet-stream",
+            as_attachment=content_type is None,
+            filename=path.name,
+        )
+    response["Last-Modified"] = http_date(modified_at)
+    response["X-Content-Type-Options"] = "nosniff"
     patch_cache_control(response, public=True, max_age=MAX_AGE)
     return response
+
+
+def media_path(name: str) -> Path | None:
+    """The regular file ``name`` names under ``MEDIA_ROOT``, or None.
+
+    Only the canonical spelling counts, the one pages link and takedowns record: no empty,
+    ``.`` or ``..`` segment, no dotfile, no trailing slash. Otherwise ``images/./a.jpg``
+    would serve a file withdrawn as ``images/a.jpg``. Links are resolved and must stay
+    inside ``MEDIA_ROOT``; directories are never listed.
+    """
+    if "\\" in name or "\0" in name or any(part[:1] in ("", ".") for part in name.split("/")):
+        return None
+    root = Path(settings.MEDIA_ROOT).resolve()
+    try:
+        path = (root / name).resolve()
+        is_file = path.is_relative_to(root) and path.is_file()
+    except (OSError, RuntimeError):  # a name too long for the file system, a link loop
+        return None
+    return path if is_file else None
 
 
 @public_cache
