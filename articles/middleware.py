@@ -4,6 +4,7 @@ when the database is down."""
 import logging
 
 from django.conf import settings
+from django.core.exceptions import BadRequest
 from django.db import DatabaseError, InterfaceError, OperationalError
 from django.http import HttpResponse, HttpResponseNotAllowed
 from django.template import loader
@@ -44,6 +45,29 @@ class SecurityHeadersMiddleware:
             "camera=(), microphone=(), geolocation=(), payment=(), usb=(), interest-cohort=()",
         )
         return response
+
+
+class RefuseNulMiddleware:
+    """A NUL byte in the path or the query string is a 400; a cookie holding one is dropped.
+
+    PostgreSQL refuses NUL in a text parameter, so any of them reaching a query (a slug, the
+    admin's search and filters, a session key) was a 500. No URL of the site has one. A cookie
+    is dropped rather than refused: a browser holding a broken cookie could not recover from
+    a 400 on every page. Form fields need nothing here: Django's form fields refuse NUL.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if "\x00" in request.path_info or any(
+            "\x00" in key or any("\x00" in value for value in values)
+            for key, values in request.GET.lists()
+        ):
+            raise BadRequest("NUL")
+        for name in [name for name, value in request.COOKIES.items() if "\x00" in name + value]:
+            del request.COOKIES[name]
+        return self.get_response(request)
 
 
 READ_METHODS = ("GET", "HEAD")

@@ -109,7 +109,8 @@ def test_media_other_files_are_downloads_never_rendered(client, media, name):
 def test_media_refuses_directories_dotfiles_and_any_other_spelling(client, media, path):
     response = client.get(path, secure=True)
 
-    assert response.status_code == 404, (path, response.status_code)
+    expected = 400 if "%00" in path else 404  # a NUL is refused before any view
+    assert response.status_code == expected, (path, response.status_code)
     assert b"outside MEDIA_ROOT" not in _body(response)
 
 
