@@ -18,6 +18,7 @@ from articles.models import Article, Mention
 from tests.factories import make_article, make_author, make_category, make_entity, make_source
 
 groups = importlib.import_module("articles.migrations.0002_editorial_groups")
+rights = importlib.import_module("articles.migrations.0005_rights_permissions")
 EDITOR, PUBLISHER = groups.EDITOR, groups.PUBLISHER
 
 
@@ -38,7 +39,10 @@ def group(name: str) -> Group:
     found, created = Group.objects.get_or_create(name=name)
     if created or not found.permissions.exists():
         spec = groups.EDITOR_PERMISSIONS + (groups.PUBLISHER_EXTRA if name == PUBLISHER else [])
-        for app_label, codename in groups._codenames(spec):
+        codenames = [("articles", f"view_{model}") for model in rights.SEEN]
+        if name == PUBLISHER:
+            codenames += [("articles", codename) for codename in rights.PUBLISHER_LICENCE]
+        for app_label, codename in [*groups._codenames(spec), *codenames]:
             found.permissions.add(
                 Permission.objects.get(content_type__app_label=app_label, codename=codename)
             )

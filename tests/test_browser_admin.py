@@ -26,7 +26,7 @@ PASSWORD = "pw-Newsroom-2024"
 
 pytestmark = [
     pytest.mark.browser,
-    pytest.mark.django_db(transaction=True, serialized_rollback=True),
+    pytest.mark.django_db(transaction=True),
 ]
 
 
