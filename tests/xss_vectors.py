@@ -14,6 +14,7 @@ write-ups about HTML sanitizers (DOMPurify's bypass history). Each entry is ``(n
 ``{js_pct}``    ``{js}`` percent-encoded
 ``{b64_html}``  base64 of an HTML document that runs ``{js}`` (for ``data:`` URLs)
 ``{b64_svg}``   base64 of an SVG document that runs ``{js}``
+``{b64_js}``    base64 of ``{js}`` itself (for ``eval(atob(…))``)
 
 Every vector, if a browser ever ran it, calls the marker: the browser test fails on any call,
 on any dialog, and on any markup that would run script on a click (handlers, script URLs).
@@ -24,6 +25,7 @@ Vectors are written as they appear in import files: HTML bodies, or Markdown whe
 import base64
 import html
 import json
+import re
 from collections.abc import Sequence
 from urllib.parse import quote
 
@@ -48,6 +50,8 @@ VECTORS: list[tuple[str, str]] = [
     ("script-entity-text", "&lt;script&gt;{js}&lt;/script&gt;"),
     ("script-numeric-text", "&#60;script&#62;{js}&#60;/script&#62;"),
     ("script-polyglot", "'\"--></title></style></textarea></script><script>{js}</script>"),
+    ("script-alert-backtick", "<script>alert`{n}`</script>"),
+    ("script-eval-atob", "<script>eval(atob('{b64_js}'))</script>"),
     # event handlers on many tags
     ("img-onerror", "<img src=x onerror={js}>"),
     ("img-onerror-quoted", '<img src="x" onerror="{js}">'),
@@ -102,6 +106,19 @@ VECTORS: list[tuple[str, str]] = [
         "<button popovertarget=p>x</button><i popover id=p onbeforetoggle={js}>y</i>",
     ),
     ("a-href-and-onclick", '<a href="https://example.com/" onclick="{js}">x</a>'),
+    # payloads that call the dialogs or hide the marker's name
+    ("img-onerror-alert", "<img src=x onerror=alert({n})>"),
+    ("svg-onload-prompt", "<svg/onload=prompt({n})>"),
+    ("img-onerror-confirm-top", "<img src=x onerror=top['con'+'firm']({n})>"),
+    ("img-onerror-throw", '<img src=x onerror="window.onerror=alert;throw {n}">'),
+    ("img-onerror-eval-atob", "<img src=x onerror=eval(atob('{b64_js}'))>"),
+    ("img-onerror-settimeout", "<img src=x onerror=setTimeout('{js}')>"),
+    ("svg-discard-onbegin", "<svg><discard onbegin={js} />"),
+    ("select-option-img", "<select><option><img src=x onerror={js}></option></select>"),
+    (
+        "button-popover-img",
+        "<button popovertarget=q>x</button><div popover id=q><img src=x onerror={js}></div>",
+    ),
     # javascript:, data: and vbscript: URLs, with entity and whitespace tricks
     ("a-javascript", '<a href="javascript:{js}">x</a>'),
     ("a-javascript-upper", '<a href="JAVASCRIPT:{js}">x</a>'),
@@ -143,6 +160,9 @@ VECTORS: list[tuple[str, str]] = [
     ("a-javascript-zero-width", '<a href="java\u200bscript:{js}">x</a>'),
     ("a-javascript-returns-html", "<a href=\"javascript:'&lt;img src=x onerror={js}&gt;'\">x</a>"),
     ("a-vbscript", '<a href="vbscript:msgbox({n})">x</a>'),
+    ("a-vbscript-mixed-entity", '<a href="VBScr&#x09;ipt:msgbox({n})">x</a>'),
+    ("a-data-upper-space", '<a href=" DATA:text/html;base64,{b64_html}">x</a>'),
+    ("a-javascript-confirm", '<a href="javascript:confirm({n})">x</a>'),
     ("a-data-html", '<a href="data:text/html;base64,{b64_html}">x</a>'),
     ("a-data-html-plain", '<a href="data:text/html,&lt;script&gt;{js}&lt;/script&gt;">x</a>'),
     ("a-data-svg", '<a href="data:image/svg+xml;base64,{b64_svg}">x</a>'),
@@ -155,11 +175,17 @@ VECTORS: list[tuple[str, str]] = [
     ("iframe-data", '<iframe src="data:text/html;base64,{b64_html}"></iframe>'),
     ("iframe-srcdoc", '<iframe srcdoc="&lt;script&gt;parent.{js}&lt;/script&gt;"></iframe>'),
     ("iframe-srcdoc-img", '<iframe srcdoc="&lt;img src=x onerror=parent.{js}&gt;"></iframe>'),
+    ("iframe-srcdoc-numeric", '<iframe srcdoc="&#60;svg onload=parent.{js}&#62;"></iframe>'),
+    (
+        "iframe-srcdoc-nested",
+        '<iframe srcdoc="&lt;iframe srcdoc=&amp;quot;&amp;lt;script&amp;gt;top.{js}&amp;lt;/script&amp;gt;&amp;quot;&gt;"></iframe>',
+    ),
     ("object-javascript", '<object data="javascript:{js}"></object>'),
     ("object-data-html", '<object data="data:text/html;base64,{b64_html}"></object>'),
     ("embed-data-svg", '<embed src="data:image/svg+xml;base64,{b64_svg}">'),
     ("embed-javascript", '<embed src="javascript:{js}">'),
     ("form-action", '<form action="javascript:{js}"><input type=submit id=s></form>'),
+    ("input-image-formaction", "<form><input type=image src=x formaction=javascript:{js}></form>"),
     ("button-formaction", "<form><button formaction=javascript:{js}>x</button></form>"),
     (
         "input-formaction",
@@ -172,6 +198,7 @@ VECTORS: list[tuple[str, str]] = [
     ("base-href", '<base href="javascript:/a/-{js}///">'),
     ("base-href-remote", '<base href="https://evil.example/"><a href="x" onclick={js}>x</a>'),
     ("meta-refresh", '<meta http-equiv="refresh" content="0;url=javascript:{js}">'),
+    ("meta-refresh-entity", '<meta http-equiv=refresh content="0;url=jav&#x09;ascript:{js}">'),
     (
         "meta-refresh-data",
         '<meta http-equiv="refresh" content="0;url=data:text/html;base64,{b64_html}">',
@@ -196,6 +223,36 @@ VECTORS: list[tuple[str, str]] = [
         "picture-source-srcset",
         '<picture><source srcset="javascript:{js}"><img src=x onerror={js}></picture>',
     ),
+    ("img-srcset-data", '<img srcset="data:image/svg+xml;base64,{b64_svg} 1x" src=x onerror={js}>'),
+    ("img-srcset-quote-breakout", '<img srcset="/media/a.png 1x&quot; onerror=&quot;{js}" src=x>'),
+    ("img-sizes-breakout", '<img src=x sizes="100px&quot; onerror=&quot;{js}" alt="x">'),
+    (
+        "source-srcset-breakout",
+        '<picture><source srcset="/media/a.png&quot;&gt;&lt;img src=x onerror={js}&gt;"><img src=/media/b.png></picture>',
+    ),
+    (
+        "svg-set-href",
+        "<svg><a><set attributeName=href to=javascript:{js} /><text x=9 y=9>x</text></a></svg>",
+    ),
+    (
+        "svg-animate-xlink-href",
+        "<svg><a xlink:href=#><animate attributeName=xlink:href values=javascript:{js} /><text x=9 y=9>x</text></a></svg>",
+    ),
+    (
+        "svg-animate-entity-href",
+        '<svg><a><animate attributeName=href values="&#106;avascript:{js}" /><text x=9 y=9>x</text></a></svg>',
+    ),
+    ("svg-use-xlink-data", '<svg><use xlink:href="data:image/svg+xml;base64,{b64_svg}#x" /></svg>'),
+    ("svg-use-javascript", '<svg><use href="javascript:{js}" /></svg>'),
+    (
+        "svg-feimage-data",
+        '<svg><filter id=f><feImage href="data:image/svg+xml;base64,{b64_svg}" /></filter></svg>',
+    ),
+    (
+        "svg-foreignobject-a",
+        '<svg><foreignObject><a href="javascript:{js}">x</a></foreignObject></svg>',
+    ),
+    ("math-mtext-a", '<math><mtext><a href="javascript:{js}">x</a></mtext></math>'),
     ("svg-a-xlink", '<svg><a xlink:href="javascript:{js}"><text x=9 y=9>x</text></a></svg>'),
     ("svg-a-href", '<svg><a href="javascript:{js}"><text x=9 y=9>x</text></a></svg>'),
     (
@@ -223,6 +280,12 @@ VECTORS: list[tuple[str, str]] = [
         '<style>li{list-style-image:url("javascript:{js}")}</style><ul><li>x</li></ul>',
     ),
     ("style-breakout", "<style></style><img src=x onerror={js}></style>"),
+    ("style-attr-css-escape", '<p style="background:\\75 rl(javascript:{js})">x</p>'),
+    ("style-attr-expression-entity", '<p style="x:&#101;xpression({js})">x</p>'),
+    (
+        "link-stylesheet-data-css",
+        '<link rel=stylesheet href="data:text/css,*%7Bbackground:url(javascript:{js_pct})%7D">',
+    ),
     # <svg>/<math> namespace confusion and mutation XSS
     ("math-mglyph-style", "<math><mtext><table><mglyph><style><img src=x onerror={js}>"),
     (
@@ -239,6 +302,27 @@ VECTORS: list[tuple[str, str]] = [
         '<math><mi><table><mi><mglyph><svg><mtext><textarea><path id="</textarea><img onerror={js} src=1>">',
     ),
     ("svg-style-title", '<svg><p><style><g title="</style><img src=x onerror={js}>">'),
+    ("svg-p-style-img", "<svg><p><style><img src=x onerror={js}>"),
+    (
+        "form-math-svg-textarea",
+        '<form><math><mtext></form><form><mglyph><svg><mtext><textarea><path id="</textarea><img onerror={js} src=1>">',
+    ),
+    (
+        "math-mglyph-svg-style",
+        '<math><mtext><table><mglyph><svg><mtext><style><path id="</style><img onerror={js} src>">',
+    ),
+    (
+        "math-mi-mglyph-svg-title",
+        "<math><mi><mglyph><svg><mtext><title><img src=x onerror={js}></title>",
+    ),
+    ("svg-style-cdata", "<svg><style><![CDATA[</style><img src=x onerror={js}>]]></style></svg>"),
+    ("noscript-style", "<noscript><style></noscript><img src=x onerror={js}></style></noscript>"),
+    ("noscript-comment", "<noscript><!--</noscript><img src=x onerror={js}>--></noscript>"),
+    (
+        "template-style-breakout",
+        "<template><style></template><img src=x onerror={js}></style></template>",
+    ),
+    ("xmp-script", "<xmp></xmp><script>{js}</script>"),
     ("svg-style-img", "<svg><style><img src=x onerror={js}></style></svg>"),
     ("svg-title-img", "<svg><title><img src=x onerror={js}></title></svg>"),
     ("svg-desc-img", "<svg><desc><img src=x onerror={js}></desc></svg>"),
@@ -267,6 +351,7 @@ VECTORS: list[tuple[str, str]] = [
     ("comment-bang-close", "<!-- --!><img src=x onerror={js}>-->"),
     ("comment-in-attribute", '<!--<img src="--><img src=x onerror={js}//">'),
     ("comment-conditional", "<!--[if gte IE 4]><script>{js}</script><![endif]-->"),
+    ("comment-nested-dashes", "<!-- <!-- --><img src=x onerror={js}> -->"),
     ("cdata-script", "<![CDATA[><script>{js}</script>]]>"),
     ("processing-instruction", '<? foo="><script>{js}</script>">'),
     ("bogus-comment", "<!x><img src=x onerror={js}>"),
@@ -346,6 +431,34 @@ VECTORS: list[tuple[str, str]] = [
         '<a class="project-link" data-id="910004" data-name="事件公司" onclick="{js}" '
         'onmouseover="{js}" style="x:expression({js})" href="vbscript:msgbox({n})">事件公司</a>',
     ),
+    # code blocks and the classes the sanitizer keeps (entity-link, img-desc,
+    # editor-note-inline): a kept class must not carry anything else with it
+    (
+        "code-class-breakout",
+        '<pre><code class="language-html&quot; onmouseover=&quot;{js}">x</code></pre>',
+    ),
+    ("code-allowed-class-handler", '<code class="entity-link" onclick="{js}">x</code>'),
+    (
+        "span-allowed-class-focus",
+        '<span class="editor-note-inline" tabindex=1 autofocus onfocus="{js}">x</span>',
+    ),
+    ("pre-allowed-class-img", '<pre class="img-desc"><img src=x onerror={js}></pre>'),
+    (
+        "span-hljs-classes",
+        '<pre><code class="hljs language-js"><span class="hljs-string" style="x:expression({js})" onmouseover="{js}">x</span></code></pre>',
+    ),
+    (
+        "code-entity-link-javascript",
+        '<code><a class="entity-link" href="javascript:{js}">x</a></code>',
+    ),
+    (
+        "pre-project-link",
+        '<pre><a class="project-link" data-id="910005" data-name="代码公司" href="javascript:{js}" onclick="{js}">代码公司</a></pre>',
+    ),
+    (
+        "code-markup-inside",
+        "<pre><code>&lt;/code&gt;&lt;/pre&gt;<img src=x onerror={js}></code></pre>",
+    ),
     # Markdown bodies (raw HTML passes through Markdown, links get built by it)
     ("md-link-javascript", "正文 [点我](javascript:{js})"),
     ("md-link-javascript-case", "正文 [点我](JaVaScRiPt:{js})"),
@@ -358,6 +471,14 @@ VECTORS: list[tuple[str, str]] = [
     ("md-link-entity", "正文 [点我](&#106;avascript:{js})"),
     ("md-raw-html", "正文\n\n<div><img src=x onerror={js}></div>\n\n结尾"),
     ("md-code-span", "正文 `<script>{js}</script>` 与 <b onclick={js}>粗体</b>"),
+    ("md-attr-list", '正文\n{: onmouseover="{js}" }'),
+    ("md-attr-list-image", '正文 ![图](x){: onerror="{js}" }'),
+    ("md-attr-list-heading", '# 标题 {: .entity-link onclick="{js}" }\n\n正文'),
+    ("md-fence-attrs", '```{ .js onclick="{js}" }\ncode\n```'),
+    ("md-fence-html", "```html\n<img src=x onerror={js}>\n```\n\n<img src=x onerror={js}>"),
+    ("md-link-vbscript", "正文 [点我](vbscript:msgbox({n}))"),
+    ("md-link-data-svg", "正文 [点我](data:image/svg+xml;base64,{b64_svg})"),
+    ("md-html-block-script", "正文\n\n<script>\n{js}\n</script>\n\n结尾"),
 ]
 
 
@@ -386,6 +507,7 @@ def render(template: str, n: int) -> str:
         .replace("{js_pct}", quote(js, safe=""))
         .replace("{b64_html}", base64.b64encode(document.encode()).decode())
         .replace("{b64_svg}", base64.b64encode(svg.encode()).decode())
+        .replace("{b64_js}", base64.b64encode(js.encode()).decode())
         .replace("{js}", js)
         .replace("{n}", str(n))
     )
@@ -423,15 +545,16 @@ _STEP = 10_000
 
 
 def describe(hit: int | str) -> str:
-    """A marker number as ``placement/vector-name`` (for failure messages)."""
-    try:
-        number = int(str(hit).strip("[]'\" "))
-    except ValueError:
+    """A marker (``12345``, or what a wrapped dialog reported: ``alert:12345``) as
+    ``placement/vector-name`` (for failure messages)."""
+    found = re.search(r"\d+", str(hit))
+    if not found:
         return f"unknown marker {hit!r}"
+    number = int(found[0])
     placement = next((p for p, base in PLACEMENTS.items() if base == number // _STEP * _STEP), "?")
     index = number % _STEP
     name = VECTORS[index][0] if index < len(VECTORS) else "?"
-    return f"{placement}/{name} ({number})"
+    return f"{placement}/{name} ({hit})"
 
 
 def _yaml(value) -> str:
