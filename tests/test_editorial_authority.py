@@ -157,3 +157,47 @@ def test_operator_authority_is_only_inside_the_block(editor, imported):
     assert Article.objects.published().filter(pk=imported.pk).exists()
     with pytest.raises(EditorialError):
         editorial.unpublish([imported.pk], user=editor)
+
+
+def recredited(data_dir) -> bytes:
+    """The founding file, now credited to another outlet (whose licence may differ)."""
+    text = (data_dir / FOUNDING).read_text(encoding="utf-8")
+    assert "“IT之家”（ID:ithomenews）" in text
+    return text.replace("“IT之家”（ID:ithomenews）", "“别家号”（ID:other）").encode()
+
+
+def test_an_editor_reimport_cannot_change_the_outlet_of_a_published_article(
+    client, editor, data_dir
+):
+    # The outlet decides which licence applies: crediting another one can publish or hide it.
+    live = archive_import((data_dir / FOUNDING).read_bytes())
+    import_through_the_admin(client, editor, recredited(data_dir))
+    live.refresh_from_db()
+    assert live.attribution.source.name == "IT之家"
+    assert "别家号" not in live.attribution.raw_text
+    results = Importer(user=editor).import_file(InputFile(FOUNDING, data=recredited(data_dir)))
+    assert results.status == "failed" and "发布者" in results.error
+
+
+def test_a_publisher_or_a_draft_reimport_may_change_the_outlet(client, publisher, data_dir):
+    live = archive_import((data_dir / FOUNDING).read_bytes())
+    import_through_the_admin(client, publisher, recredited(data_dir))
+    live.refresh_from_db()
+    assert live.attribution.source.name == "别家号"
+    draft_editor = make_staff("editor2", EDITOR)
+    editorial.unpublish([live.pk])
+    Importer(user=draft_editor).import_file(
+        InputFile(FOUNDING, data=(data_dir / FOUNDING).read_bytes())
+    )
+    live.refresh_from_db()
+    assert live.attribution.source.name == "IT之家"
+
+
+def test_an_editor_cannot_change_the_outlet_in_the_change_form(client, editor, imported):
+    url = reverse("admin:articles_article_change", args=[imported.pk])
+    client.force_login(editor)
+    draft_fields = client.get(url).context["inline_admin_formsets"][0].formset.forms[0].fields
+    assert "source" in draft_fields  # a draft's credit is the Editor's to fix
+    editorial.publish_now([imported.pk], editor="发布者")
+    fields = client.get(url).context["inline_admin_formsets"][0].formset.forms[0].fields
+    assert "source" not in fields

@@ -26,7 +26,12 @@ from articles.admin.images import localize_images
 from articles.admin.preview import preview_view
 from articles.admin.publishing import PublishingActions
 from articles.admin.utils import HttpsURLFields, count_of
-from articles.editorial.authority import VISIBILITY_FIELDS, can_publish
+from articles.editorial.authority import (
+    CREDIT_FIELDS,
+    VISIBILITY_FIELDS,
+    can_publish,
+    may_change_credit,
+)
 from articles.images.uploads import use_uploaded_header
 from articles.importer import mentions_from_body, sync_mentions
 from articles.mentions import LINKED
@@ -48,6 +53,13 @@ class AttributionInline(HttpsURLFields, admin.StackedInline):
     can_delete = False
     extra = 1
     max_num = 1
+
+    def get_readonly_fields(self, request, obj=None):
+        # The outlet decides which licence applies (editorial.authority).
+        readonly = super().get_readonly_fields(request, obj)
+        if obj is not None and not may_change_credit(request.user, obj):
+            return [*readonly, *CREDIT_FIELDS]
+        return readonly
 
 
 class MentionInline(admin.TabularInline):

@@ -19,6 +19,11 @@ LICENCE_PERMISSION = "articles.change_licence"
 # edit can reach; the licence is checked through LICENCE_PERMISSION).
 VISIBILITY_FIELDS = ("status", "published_at", "embargo_until", "taken_down_at")
 
+# The attribution fields that decide which outlet's licence applies to an article without a
+# licence of its own: crediting another outlet can publish or hide it.
+CREDIT_FIELDS = ("source",)
+CREDIT_REFUSAL = "只有发布者可以更改已发布或已排期文章的原发来源（来源决定适用哪份授权）。"
+
 # Operation (``runner.operation``) -> the permission it needs.
 NEEDS = {
     "publish": PUBLISH_PERMISSION,
@@ -61,6 +66,12 @@ def may_change_visibility(user) -> bool:
     """Whether an import or edit by ``user`` may change an existing article's
     ``VISIBILITY_FIELDS``."""
     return can_publish(user)
+
+
+def may_change_credit(user, article) -> bool:
+    """Whether ``user`` may change which outlet ``article`` (published, scheduled or a draft)
+    is credited to (``CREDIT_FIELDS``): a draft's credit is anyone's to fix."""
+    return article.status != "published" or can_publish(user)
 
 
 def refusal(action: str, user) -> str:

@@ -95,6 +95,7 @@ class Importer:
         if publish and not authority.can_publish(user):
             raise EditorialError(authority.REFUSALS[authority.PUBLISH_PERMISSION])
         self.publish = publish
+        self.user = user
         self.keep_visibility = not authority.may_change_visibility(user)
         # 责任编辑 of what ``publish`` publishes: ``editor``, else NEWSROOM_DEFAULT_EDITOR.
         self.editor = (settings.NEWSROOM_DEFAULT_EDITOR if editor is None else editor).strip()
@@ -144,6 +145,18 @@ class Importer:
                 return result
         return result
 
+    def _may_recredit(self, existing: Article, parsed: ParsedArticle) -> bool:
+        """Whether this import may credit ``existing`` to the outlet the file names
+        (``authority.may_change_credit``; the preview says so before anything is written)."""
+        if authority.may_change_credit(self.user, existing):
+            return True
+        a = parsed.attribution
+        current = getattr(getattr(existing, "attribution", None), "source", None)
+        named = self.lookups.find_source(a.outlet, a.channel) if a and a.outlet else None
+        if current is None or named is None:
+            return current is None and named is None
+        return current.pk == named.pk
+
     def _upsert(self, item: InputFile, parsed: ParsedArticle, result: ImportResult):
         existing = (
             Article.objects.select_related("attribution").filter(import_key=item.key[:255]).first()
@@ -156,6 +169,9 @@ class Importer:
             if existing.import_fingerprint and fingerprint(existing) != existing.import_fingerprint:
                 result.status = CONFLICT
                 result.error = "文章在上次导入后被编辑过，未覆盖；请在后台比较后手动合并。"
+                return result
+            if not self._may_recredit(existing, parsed):
+                result.error = authority.CREDIT_REFUSAL
                 return result
         if self.dry_run:
             result.status = UPDATED if existing else CREATED

@@ -61,14 +61,24 @@ class Lookups:
             parent = self.categories[key]
         return parent
 
+    @staticmethod
+    def _source_key(outlet: str, channel: str) -> tuple[str, str]:
+        channel = channel if channel in Source.Channel.values else Source.Channel.OTHER
+        # The columns' limits: SQLite would keep longer text, PostgreSQL refuses it.
+        return channel, outlet[: Source._meta.get_field("name").max_length].strip()
+
+    def find_source(self, outlet: str, channel: str) -> Source | None:
+        """The outlet ``source`` would credit, if it exists already (nothing is created)."""
+        key = self._source_key(outlet, channel)
+        if key in self.sources:
+            return self.sources[key]
+        return Source.objects.filter(channel=key[0], name=key[1]).first()
+
     def source(self, outlet: str, channel: str, account_id: str) -> Source | None:
         if not outlet:
             return None
-        channel = channel if channel in Source.Channel.values else Source.Channel.OTHER
-        # The columns' limits: SQLite would keep longer text, PostgreSQL refuses it.
-        outlet = outlet[: Source._meta.get_field("name").max_length].strip()
+        channel, outlet = key = self._source_key(outlet, channel)
         account_id = account_id[: Source._meta.get_field("account_id").max_length]
-        key = (channel, outlet)
         if key not in self.sources:
             source = Source.objects.filter(channel=channel, name=outlet).first()
             if source is None:
