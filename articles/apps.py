@@ -11,3 +11,7 @@ class ArticlesConfig(AppConfig):
         from articles.caching import connect_invalidation
 
         connect_invalidation()
+
+        from newsroom import sqlite_files
+
+        sqlite_files.connect()

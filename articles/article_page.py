@@ -13,11 +13,12 @@ from django.urls import reverse
 from django.utils import timezone
 from taggit.models import TaggedItem
 
-from articles import seo
+from articles import listing, seo
 from articles.mentions import LINKED
 from articles.models import Article, Entity, Mention
 from articles.models.content import BODY_FIELDS
 from articles.models.public import released_q, where_sql
+from articles.pictures import picture_html
 
 RELATED_COUNT = 4
 RELATED_MAX_ITEMS = 12  # entities, and tags, that count towards relatedness
@@ -52,7 +53,9 @@ def related_articles(article, entities, tags, limit: int = RELATED_COUNT) -> lis
     """
 
     def shown(queryset):
-        return queryset.defer(*BODY_FIELDS, "warnings").select_related("attribution__source")
+        return queryset.defer(*BODY_FIELDS, "warnings").select_related(
+            "attribution__source", "category"
+        )
 
     entities, tags = list(entities)[:RELATED_MAX_ITEMS], list(tags)[:RELATED_MAX_ITEMS]
     ids = _candidate_ids(article, entities, tags) if entities or tags else []
@@ -136,6 +139,21 @@ def _most_shared(queryset, entities, tags):
     ).order_by("-score", "-published_at", "-id")
 
 
+def entity_chip(entity) -> dict:
+    """What the page's "文中提到" list shows of an entity: link, name, logo or initial."""
+    logo = ""
+    if entity.logo_url:
+        logo = picture_html(
+            entity.logo_picture, entity.logo_url, width=28, height=28, sizes="28px", lazy=True
+        )
+    return {
+        "url": entity.get_absolute_url(),
+        "name": entity.name,
+        "logo": logo,
+        "initial": entity.name[:1],
+    }
+
+
 def hero_image(article) -> dict:
     """How to show the header image without layout shift.
 
@@ -146,7 +164,8 @@ def hero_image(article) -> dict:
     url = article.header_image
     picture = getattr(article, "header_picture", None)
     # After localization the body shows the local copy, not the remote URL.
-    if not url or url in article.body_html or (picture and picture["src"] in article.body_html):
+    shown = article.body_images or ()
+    if not url or url in shown or (picture and picture["src"] in shown):
         return {"show_hero": False}
     if picture:  # a local copy: its own proportions are known
         width, height = picture["width"], picture["height"]
@@ -155,12 +174,6 @@ def hero_image(article) -> dict:
     if width and height and 1.2 <= width / height <= 2.4:
         return {"show_hero": True, "hero_cover": False, "hero_width": width, "hero_height": height}
     return {"show_hero": True, "hero_cover": True, "hero_width": 1280, "hero_height": 720}
-
-
-def repeats_body(summary: str, body_opening: str) -> bool:
-    """Whether the summary is just the body's opening (the importer's default summary);
-    ``body_opening`` is the rendering's opening text, without whitespace."""
-    return "".join(summary.split())[:30] in body_opening
 
 
 def article_context(article, *, preview: bool = False) -> dict:
@@ -173,6 +186,7 @@ def article_context(article, *, preview: bool = False) -> dict:
     tags = list(article.tags.all()) if saved else []
     entities = linked_entities(article) if saved else []
     related = related_articles(article, entities, tags) if saved else []
+    listing.attach_cards(related)
     about = [e for e in entities if e.name in article.title]
     indexing = seo.indexing(article) if saved else {}
     if preview:
@@ -184,12 +198,13 @@ def article_context(article, *, preview: bool = False) -> dict:
     return {
         "article": article,
         "tags": tags,
+        "tag_links": [(tag.name, reverse("articles:tag", args=[tag.slug])) for tag in tags],
         "entities": entities,
+        "entity_chips": [entity_chip(entity) for entity in entities],
         "related": related,
         "is_preview": preview,
         "original_title": seo.original_title(article),
-        "show_dek": bool(article.summary)
-        and not repeats_body(article.summary, article.body_opening),
+        "show_dek": article.is_dek_shown,
         "feed_object": None,
         "breadcrumbs": crumbs[1:],
         "meta": {
@@ -206,7 +221,11 @@ def article_context(article, *, preview: bool = False) -> dict:
             "section": article.category.name if article.category_id else "",
             "tags": [t.name for t in tags],
         },
-        "ld_article": seo.article_jsonld(article, entities=entities, tags=tags, about=about),
-        "ld_breadcrumbs": seo.breadcrumbs_jsonld(crumbs) if len(crumbs) > 1 else None,
+        "ld_article": seo.json_text(
+            seo.article_jsonld(article, entities=entities, tags=tags, about=about)
+        ),
+        "ld_breadcrumbs": seo.json_text(seo.breadcrumbs_jsonld(crumbs))
+        if len(crumbs) > 1
+        else None,
         **hero_image(article),
     }

@@ -10,10 +10,12 @@ and PostgreSQL.
 from django.contrib.contenttypes.models import ContentType
 from django.db import connection
 from django.utils import timezone
+from django.utils.text import Truncator
 from taggit.models import Tag, TaggedItem
 
 from articles.models import Article
 from articles.models.public import public_q, released_q, where_sql
+from articles.pictures import picture_html
 
 FEW = 500  # at most this many articles: fetch them by id; more: walk the date index
 MAX_MERGED_IDS = 5_000  # newest_public_ids() beyond this falls back to one sorted query
@@ -58,6 +60,43 @@ def attach_tags(articles) -> None:
         tags.setdefault(item.object_id, []).append(item.tag)
     for article in articles:
         article.tag_list = tags.get(article.pk, [])
+
+
+CARD_SUMMARY_CHARS = 140
+CARD_TAGS = 3
+
+
+def attach_cards(articles) -> None:
+    """Set ``article.card`` on every article: what ``{% article_card %}`` prints,
+    worked out here once (the page's context is kept per content version, see
+    ``articles.versioned``) rather than by template filters and tags for every card of every
+    request. No query: the relations come with the list rows (``for_lists``)."""
+    for article in articles:
+        source = article.attribution.source if hasattr(article, "attribution") else None
+        image = article.thumbnail or article.header_image
+        published = timezone.localtime(article.published_at) if article.published_at else None
+        article.card = {
+            "url": article.get_absolute_url(),
+            "image": image,
+            "image_html": picture_html(
+                article.thumbnail_picture,
+                image,
+                width=240,
+                height=160,
+                sizes="(max-width: 48rem) 120px, 192px",
+                lazy=True,
+            )
+            if image
+            else "",
+            "summary": Truncator(article.summary).chars(CARD_SUMMARY_CHARS),
+            "date_iso": published.isoformat() if published else "",
+            "date_text": f"{published.year}年{published.month}月{published.day}日"
+            if published
+            else "",
+            "source": source.name if source is not None else "",
+            "category": article.category.name if article.category_id else "",
+            "tags": [tag.name for tag in getattr(article, "tag_list", [])[:CARD_TAGS]],
+        }
 
 
 def newest_public_ids(category_ids: list[int], depth: int) -> list[int]:

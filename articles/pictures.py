@@ -16,8 +16,9 @@ picture is drawn is ``articles.ingest.pictures``.
 from collections.abc import Iterable
 
 from django.core.files.storage import default_storage
+from django.utils.html import format_html, format_html_join
 
-from articles.ingest.pictures import MIME_TYPES
+from articles.ingest.pictures import MIME_TYPES, picture_attrs
 from articles.models import LocalImage
 
 # How wide each kind of image is drawn (static/css/site.css), for the browser's choice.
@@ -89,3 +90,20 @@ def pictures_for(urls: Iterable[str], *, sizes: str = "") -> dict[str, dict]:
         if picture is not None:
             pictures[remote] = picture
     return pictures
+
+
+def _attrs(attrs) -> str:
+    return format_html_join("", ' {}="{}"', attrs.items())
+
+
+def picture_html(picture=None, remote: str = "", **options) -> str:
+    """The ``<picture>`` (or plain ``<img>``) of a page's chrome for a picture dict, else the
+    remote URL (see ``articles.ingest.pictures.picture_attrs`` for ``options``); '' when there
+    is no image. The ``{% picture %}`` tag prints it; list cards build it with their context."""
+    source, img = picture_attrs(picture, remote or "", **options)
+    if not img.get("src"):
+        return ""
+    html = format_html("<img{}>", _attrs(img))
+    if source is None:
+        return html
+    return format_html("<picture><source{}>{}</picture>", _attrs(source), html)

@@ -2,12 +2,16 @@
 
 An article's rendering is derived from its editable body, its mentions' verdicts and the local
 copies of its images, and is stored with what pages and feeds would otherwise work out on every
-request (``RENDERED_FIELDS``): the opening text (does the summary repeat it?) and the feed
-variant, whose every URL is absolute (feed readers resolve nothing).
+request (``RENDERED_FIELDS``): the opening text and whether the summary merely repeats it (the
+article page then shows no dek), the feed variant, whose every URL is absolute (feed readers
+resolve nothing), the reading time and the table of the body's images (the page shows no hero
+image that the body shows already). Pages read these; no request parses or searches a body.
 """
 
+import math
 import re
 from collections.abc import Mapping, Sequence
+from html import unescape
 from urllib.parse import urljoin
 
 from django.utils.html import strip_tags
@@ -19,11 +23,27 @@ from articles.models import Article
 from articles.pictures import pictures_for
 from articles.seo import HAS_SCHEME, absolute
 
-RENDERED_FIELDS = ("body_html", "body_opening", "feed_html")
+RENDERED_FIELDS = (
+    "body_html",
+    "body_opening",
+    "feed_html",
+    "is_dek_shown",
+    "reading_minutes",
+    "body_images",
+)
 OPENING_HTML = 3000  # how much of the body the summary is compared with (as text)
+DEK_COMPARED = 30  # characters of the summary (without whitespace) looked for in the opening
+# Reading speed: about 400 Chinese characters, or 200 words of other scripts, a minute.
+HAN_PER_MINUTE = 400
+WORDS_PER_MINUTE = 200
 
 _URL_ATTR = re.compile(r'(?P<attr>\s(?:href|src|cite)=")(?P<url>[^"]*)"')
 _SRCSET_ATTR = re.compile(r'(?P<attr>\ssrcset=")(?P<value>[^"]*)"')
+_TAG = re.compile(r"<[^>]*>")
+_IMAGE_TAG = re.compile(r"<(?:img|source)\s[^>]*>", re.IGNORECASE)
+_IMAGE_URL_ATTR = re.compile(r'\s(src|srcset)="([^"]*)"')
+_HAN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
+_WORD = re.compile(r"[^\W\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+")
 
 
 def mention_links(article) -> list[str | None]:
@@ -58,13 +78,50 @@ def render_article(
     return render_body(article.body, links, images)
 
 
-def derived(body_html: str) -> dict[str, str]:
-    """``RENDERED_FIELDS`` for a rendering: pure, so a migration can fill them too."""
+def derived(body_html: str, summary: str = "") -> dict:
+    """``RENDERED_FIELDS`` for a rendering of an article with ``summary``: pure, so a migration
+    can fill them too."""
+    opening = "".join(strip_tags(body_html[:OPENING_HTML]).split())
     return {
         "body_html": body_html,
-        "body_opening": "".join(strip_tags(body_html[:OPENING_HTML]).split()),
+        "body_opening": opening,
         "feed_html": absolutize_links(body_html, absolute("/")),
+        "is_dek_shown": bool(summary) and not repeats_body(summary, opening),
+        "reading_minutes": reading_minutes(body_html),
+        "body_images": image_urls(body_html),
     }
+
+
+def repeats_body(summary: str, body_opening: str) -> bool:
+    """Whether the summary is just the body's opening (the importer's default summary);
+    ``body_opening`` is the rendering's opening text, without whitespace."""
+    return "".join(summary.split())[:DEK_COMPARED] in body_opening
+
+
+def reading_minutes(body_html: str) -> int:
+    """Minutes a reader needs for the body's text (0 for an empty body, else at least 1).
+    An estimate, so tags are cut out by a regular expression rather than parsed."""
+    text = _TAG.sub(" ", body_html)
+    han = len(_HAN.findall(text))
+    words = len(_WORD.findall(text))
+    if not han and not words:
+        return 0
+    return max(1, math.ceil(han / HAN_PER_MINUTE + words / WORDS_PER_MINUTE))
+
+
+def image_urls(body_html: str) -> list[str]:
+    """Every image URL the rendered body shows (``src`` and ``srcset`` of its ``<img>`` and
+    ``<source>`` elements), in order, no repeats. Sanitized HTML always double-quotes."""
+    urls: dict[str, None] = {}
+    for tag in _IMAGE_TAG.findall(body_html):
+        for name, value in _IMAGE_URL_ATTR.findall(tag):
+            value = unescape(value)
+            candidates = value.split(",") if name == "srcset" else [value]
+            for candidate in candidates:
+                url = candidate.strip().partition(" ")[0]
+                if url:
+                    urls.setdefault(url, None)
+    return list(urls)
 
 
 def set_rendering(article, body_html: str | None = None, **options) -> bool:
@@ -72,7 +129,7 @@ def set_rendering(article, body_html: str | None = None, **options) -> bool:
     ``RENDERED_FIELDS``; return whether they changed. ``options`` go to ``render_article``."""
     if body_html is None:
         body_html = render_article(article, **options)
-    fields = derived(body_html)
+    fields = derived(body_html, article.summary or "")
     changed = any(getattr(article, name) != value for name, value in fields.items())
     for name, value in fields.items():
         setattr(article, name, value)

@@ -5,10 +5,12 @@ are built on ``NEWSROOM_SITE_URL`` (never the request's Host header), so a cache
 same whoever asked for it first.
 """
 
+import json
 import re
 from urllib.parse import urljoin
 
 from django.conf import settings
+from django.core.serializers.json import DjangoJSONEncoder
 from django.templatetags.static import static
 from django.utils import timezone
 from django.utils.encoding import iri_to_uri
@@ -31,6 +33,22 @@ def absolute(url: str) -> str:
     if url.startswith("/"):
         return settings.NEWSROOM_SITE_URL + iri_to_uri(url)
     return urljoin(settings.NEWSROOM_SITE_URL + "/", iri_to_uri(url))
+
+
+class JSONText(str):
+    """JSON already serialized (``json_text``), printed as it is by the ``ld_json`` filter."""
+
+
+# The escapes of django.utils.html.json_script: inside <script> no "<", ">" or "&" survives, so
+# a title containing "</script>" or "<!--" cannot end the element early. The JSON stays valid.
+_SCRIPT_ESCAPES = {ord("<"): "\\u003C", ord(">"): "\\u003E", ord("&"): "\\u0026"}
+
+
+def json_text(value) -> JSONText:
+    """``value`` as JSON safe inside a ``<script>`` element; a page's context keeps it so, as
+    it is kept per content version (``articles.versioned``) and not serialized per request."""
+    text = json.dumps(value, cls=DjangoJSONEncoder, ensure_ascii=False)
+    return JSONText(text.translate(_SCRIPT_ESCAPES))
 
 
 def iso(dt) -> str | None:

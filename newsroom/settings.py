@@ -117,7 +117,10 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "timeout": 20,
         "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
     }
-    DATABASES["default"]["CONN_MAX_AGE"] = 0
+    # Kept open like PostgreSQL's (NEWSROOM_DB_CONN_MAX_AGE): opening the file and running the
+    # PRAGMAs above cost a page a few tenths of a millisecond. Every query outside a transaction
+    # reads the newest commit (WAL), so a kept connection sees other processes' changes at once;
+    # newsroom/sqlite_files.py closes one whose file was moved or replaced.
     # Tests use a file too, as production does: an in-memory database is one connection shared
     # by the test and the live server's threads, which can block each other for good.
     DATABASES["default"]["TEST"] = {

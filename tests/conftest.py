@@ -26,10 +26,13 @@ def corpus_dir() -> Path:
 
 @pytest.fixture(autouse=True)
 def _clear_cache():
-    # Pages are cached; every test starts from an empty cache.
+    # Pages are cached, and their contexts kept per process; every test starts from neither.
     from django.core.cache import cache
 
+    from articles import versioned
+
     cache.clear()
+    versioned.pages.clear()
     return
 
 

@@ -74,6 +74,7 @@ LAYERS: list[tuple[str, list[str]]] = [
             "articles.article_page",  # an article page's context: models + seo + mentions
             "articles.seo",  # pure functions over loaded models; editorial and images use it
             "articles.caching",  # content version over models; editorial.runner bumps it
+            "articles.versioned",  # per-process memo keyed by the content version: no imports
         ],
     ),
     (

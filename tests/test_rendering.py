@@ -93,3 +93,70 @@ def test_the_migration_derives_the_new_fields_from_stored_renderings(linked):
     migration.fill(apps, None)
     stored = Article.objects.get(pk=article.pk)
     assert (stored.body_opening, stored.feed_html) == (article.body_opening, article.feed_html)
+
+
+def test_the_dek_is_shown_only_for_a_summary_that_is_not_the_opening():
+    html = "<p>淘宝将打通微信支付，这是正文的第一段，足够长。</p><p>第二段。</p>"
+    assert rendering.derived(html, "淘宝将打通微信支付，这是正文的第一段")["is_dek_shown"] is False
+    assert rendering.derived(html, "一段另写的摘要。")["is_dek_shown"] is True
+    assert rendering.derived(html, "")["is_dek_shown"] is False
+
+
+def test_a_summary_edit_changes_the_dek_decision(linked):
+    article, _ = linked
+    article.summary = "开头的一段话，足够长。"  # what the body opens with
+    rendering.rerender(article)
+    assert Article.objects.get(pk=article.pk).is_dek_shown is False
+    article.summary = "一段另写的摘要。"
+    assert rendering.rerender(article) is True
+    assert Article.objects.get(pk=article.pk).is_dek_shown is True
+
+
+@pytest.mark.parametrize(
+    ("html", "minutes"),
+    [
+        ("", 0),
+        ("<p>短</p>", 1),
+        ("<p>" + "字" * 1000 + "</p>", 3),
+        ("<p>" + "word " * 300 + "</p>", 2),
+        ('<p><img src="a.jpg" alt="图"></p>', 0),
+    ],
+)
+def test_reading_minutes(html, minutes):
+    assert rendering.reading_minutes(html) == minutes
+
+
+def test_the_table_of_images_lists_every_image_url_of_the_body_once():
+    html = (
+        '<figure><picture><source srcset="/m/a-480w.webp 480w, /m/a-960w.webp 960w" '
+        'type="image/webp"><img src="/m/a-960w.jpg" srcset="/m/a-480w.jpg 480w"></picture>'
+        '</figure><p><a href="/x/">不是图片</a><img src="https://img.example/b.jpg?x=1&amp;y=2">'
+        '<img src="/m/a-960w.jpg"></p>'
+    )
+    assert rendering.image_urls(html) == [
+        "/m/a-480w.webp",
+        "/m/a-960w.webp",
+        "/m/a-960w.jpg",
+        "/m/a-480w.jpg",
+        "https://img.example/b.jpg?x=1&y=2",
+    ]
+
+
+def test_the_page_fields_migration_derives_them_from_stored_renderings(linked):
+    article, _ = linked
+    article.summary = "一段另写的摘要。"
+    article.save()
+    rendering.rerender(article)
+    expected = Article.objects.get(pk=article.pk)
+    Article.objects.filter(pk=article.pk).update(
+        is_dek_shown=False, reading_minutes=0, body_images=["stale"]
+    )
+    migration = importlib.import_module("articles.migrations.0008_derived_page_fields")
+    migration.fill(apps, None)
+    stored = Article.objects.get(pk=article.pk)
+    assert (stored.is_dek_shown, stored.reading_minutes, stored.body_images) == (
+        True,
+        expected.reading_minutes,
+        expected.body_images,
+    )
+    assert stored.reading_minutes == 1

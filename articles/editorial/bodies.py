@@ -19,7 +19,10 @@ def rerender(article_ids, *, op: Operation | None = None) -> int:
         with operation("rerender") as op:
             return rerender(article_ids, op=op)
     done = 0
-    articles = Article.objects.filter(pk__in=article_ids).only("pk", "body", *RENDERED_FIELDS)
+    # The summary too: whether the page shows it as a dek is part of the rendering.
+    articles = Article.objects.filter(pk__in=article_ids).only(
+        "pk", "body", "summary", *RENDERED_FIELDS
+    )
     for article in articles.iterator(chunk_size=200):
         rendering.rerender(article)
         done += 1

@@ -21,7 +21,7 @@ from articles.models.taxonomy import Author, Category, IndexingPolicy, Source
 from articles.slugs import make_slug
 
 # The heavy text columns: lists, related articles and admin change lists never load them.
-BODY_FIELDS = ("raw", "body", "body_html", "body_opening", "feed_html")
+BODY_FIELDS = ("raw", "body", "body_html", "body_opening", "feed_html", "body_images")
 
 
 class ArticleQuerySet(models.QuerySet):
@@ -67,6 +67,14 @@ class Article(models.Model):
     # Derived with body_html by articles.rendering, so no request parses the body.
     body_opening = models.TextField("正文开头（纯文本）", blank=True, editable=False)
     feed_html = models.TextField("正文（订阅源）", blank=True, editable=False)
+    is_dek_shown = models.BooleanField(
+        "显示导语",
+        default=False,
+        editable=False,
+        help_text="摘要不只是正文开头时，文章页显示摘要。",
+    )
+    reading_minutes = models.PositiveIntegerField("阅读时间（分钟）", default=0, editable=False)
+    body_images = models.JSONField("正文图片", default=list, blank=True, editable=False)
     header_image = models.URLField("头图", max_length=1000, blank=True)
     header_image_width = models.PositiveIntegerField(null=True, blank=True)
     header_image_height = models.PositiveIntegerField(null=True, blank=True)

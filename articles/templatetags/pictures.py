@@ -10,23 +10,12 @@ picture's own), ``sizes``, ``css_class``, ``alt``, ``lazy``, ``priority``.
 """
 
 from django import template
-from django.utils.html import format_html, format_html_join
 
-from articles.ingest.pictures import picture_attrs
+from articles.pictures import picture_html
 
 register = template.Library()
 
 
-def _attrs(attrs) -> str:
-    return format_html_join("", ' {}="{}"', attrs.items())
-
-
 @register.simple_tag
 def picture(picture=None, remote="", **options):
-    source, img = picture_attrs(picture, remote or "", **options)
-    if not img.get("src"):
-        return ""
-    html = format_html("<img{}>", _attrs(img))
-    if source is None:
-        return html
-    return format_html("<picture><source{}>{}</picture>", _attrs(source), html)
+    return picture_html(picture, remote, **options)

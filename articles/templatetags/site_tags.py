@@ -1,17 +1,12 @@
 """Template helpers for the reading site."""
 
-import json
-
 from django import template
-from django.core.serializers.json import DjangoJSONEncoder
 from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 
-register = template.Library()
+from articles.seo import JSONText, json_text
 
-# The escapes of django.utils.html.json_script: inside <script> no "<", ">" or "&" survives, so
-# a title containing "</script>" or "<!--" cannot end the element early. The JSON stays valid.
-_SCRIPT_ESCAPES = {ord("<"): "\\u003C", ord(">"): "\\u003E", ord("&"): "\\u0026"}
+register = template.Library()
 
 
 @register.filter(is_safe=True)
@@ -21,7 +16,7 @@ def ld_json(value, element_id=None):
     Django's ``json_script`` filter always says ``application/json``, which search engines
     ignore; this is the same escaping with the JSON-LD media type.
     """
-    data = json.dumps(value, cls=DjangoJSONEncoder, ensure_ascii=False).translate(_SCRIPT_ESCAPES)
+    data = value if isinstance(value, JSONText) else json_text(value)
     if element_id:
         return format_html(
             '<script id="{}" type="application/ld+json">{}</script>', element_id, mark_safe(data)

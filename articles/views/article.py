@@ -11,6 +11,7 @@ from django.views.generic import DetailView
 from articles.article_page import article_context
 from articles.caching import public_cache
 from articles.models import Article
+from articles.views.memo import versioned_context
 
 GONE_NOTICES = {
     "taken-down": ("已撤稿", "应权利方要求，本文已撤下。"),
@@ -29,7 +30,7 @@ def gone(request, cause: str) -> HttpResponse:
     return response
 
 
-@method_decorator(public_cache, name="dispatch")
+@method_decorator([public_cache, versioned_context], name="dispatch")
 class ArticleDetailView(DetailView):
     """A public article; one taken down or no longer licensed answers 410 on every URL."""
 

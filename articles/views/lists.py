@@ -17,6 +17,7 @@ from articles import listing, seo, visible
 from articles.caching import public_cache
 from articles.mentions import LINKED
 from articles.models import Article, Attribution, Author, Entity, Mention, Source
+from articles.views.memo import versioned_context
 
 SEARCH_MAX_LENGTH = 60
 
@@ -28,7 +29,7 @@ def _page_number(request) -> int:
     return int(value)
 
 
-@method_decorator(public_cache, name="dispatch")
+@method_decorator([public_cache, versioned_context], name="dispatch")
 class ArticleListView(ListView):
     """A paginated list of public articles; subclasses narrow it with ``filter_articles``."""
 
@@ -55,6 +56,7 @@ class ArticleListView(ListView):
         if not page.object_list and (page.number > 1 or self.needs_articles):
             raise Http404("没有这一页。")
         listing.attach_tags(page.object_list)
+        listing.attach_cards(page.object_list)
         return None, page, page.object_list, page.has_other_pages
 
     def get_breadcrumbs(self) -> list[tuple[str, str]]:
@@ -79,7 +81,9 @@ class ArticleListView(ListView):
                 "robots": self.robots,
                 "type": "website",
             },
-            ld_breadcrumbs=seo.breadcrumbs_jsonld(crumbs) if len(crumbs) > 1 else None,
+            ld_breadcrumbs=seo.json_text(seo.breadcrumbs_jsonld(crumbs))
+            if len(crumbs) > 1
+            else None,
         )
         return context
 
@@ -94,7 +98,8 @@ class HomeView(ArticleListView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        context["ld_website"] = seo.website_jsonld() if context["page_obj"].number == 1 else None
+        first = context["page_obj"].number == 1
+        context["ld_website"] = seo.json_text(seo.website_jsonld()) if first else None
         context["meta"]["title"] = (
             settings.NEWSROOM_SITE_NAME
             if context["page_obj"].number == 1
@@ -303,7 +308,7 @@ class SearchView(ArticleListView):
         return super().get_context_data(query=self.query, **kwargs)
 
 
-@method_decorator(public_cache, name="dispatch")
+@method_decorator([public_cache, versioned_context], name="dispatch")
 class ArchiveIndexView(TemplateView):
     template_name = "articles/archive_index.html"
 
@@ -323,7 +328,7 @@ class ArchiveIndexView(TemplateView):
             years=sorted(years.items(), reverse=True),
             heading="归档",
             breadcrumbs=crumbs[1:],
-            ld_breadcrumbs=seo.breadcrumbs_jsonld(crumbs),
+            ld_breadcrumbs=seo.json_text(seo.breadcrumbs_jsonld(crumbs)),
             meta={
                 "title": "归档",
                 "description": f"{settings.NEWSROOM_SITE_NAME}按月份排列的全部文章。",

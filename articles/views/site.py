@@ -15,6 +15,7 @@ from django.views.static import was_modified_since
 
 from articles import editorial, seo
 from articles.caching import MAX_AGE, public_cache
+from articles.context_processors import site_urls
 from articles.models import Article
 from articles.views.article import gone
 
@@ -127,6 +128,10 @@ def page_not_found(request, exception=None):
 def server_error(request):
     # No context processors and no database: whatever failed may fail again.
     html = loader.get_template("500.html").render(
-        {"site_name": settings.NEWSROOM_SITE_NAME, "meta": {"title": "服务器出错了"}}
+        {
+            "site_name": settings.NEWSROOM_SITE_NAME,
+            "site_urls": site_urls(),
+            "meta": {"title": "服务器出错了"},
+        }
     )
     return HttpResponse(html, status=500)
