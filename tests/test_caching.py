@@ -137,7 +137,9 @@ def test_cache_seconds_zero_turns_page_caching_off(client, article, settings):
     make_article("定时", published_at=timezone.now() + timedelta(hours=1))  # a next_at exists
     url = article.get_absolute_url()
     get(client, url)
-    with CaptureQueriesContext(connection) as queries:
-        response = get(client, url)
-    assert response.status_code == 200 and len(queries) > 0
+    response = get(client, url)
+    # Rendered again, not a stored response (what it is rendered from may be kept per content
+    # version, articles.versioned: with Redis as the version store that costs no query).
+    assert response.status_code == 200
+    assert "articles/detail.html" in [t.name for t in response.templates]
     assert response.has_header("ETag") and response.has_header("Last-Modified")
