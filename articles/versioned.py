@@ -10,23 +10,31 @@ It is exactly as fresh as the page cache: every entry belongs to the version it 
 under, and the first lookup under another version drops them all. The version is read once
 per request (``public_cache`` does it), from where every process reads it, so a takedown in
 one process empties the memo of every other on its next request. Entries are bounded
-(``MAX_ENTRIES``, least recently used first out), so no query string can grow a process.
+(``NEWSROOM_PAGE_MEMO_ENTRIES``, least recently used first out; ``0`` keeps nothing), so no
+query string can grow a process.
 """
 
 import threading
 from collections import OrderedDict
 from collections.abc import Callable, Hashable
 
-MAX_ENTRIES = 400
+from django.conf import settings
+
 _MISSING = object()
 
 
 class VersionedMemo:
-    def __init__(self, max_entries: int = MAX_ENTRIES):
-        self.max_entries = max_entries
+    def __init__(self, max_entries: int | None = None):
+        self._max_entries = max_entries  # None: NEWSROOM_PAGE_MEMO_ENTRIES
         self._version: str | None = None
         self._entries: OrderedDict[Hashable, object] = OrderedDict()
         self._lock = threading.Lock()  # runserver and threaded workers share one process
+
+    @property
+    def max_entries(self) -> int:
+        if self._max_entries is not None:
+            return self._max_entries
+        return settings.NEWSROOM_PAGE_MEMO_ENTRIES
 
     def get(self, version: str, key: Hashable):
         """The value stored for ``key`` under ``version``, else None."""
@@ -40,6 +48,8 @@ class VersionedMemo:
             return value
 
     def put(self, version: str, key: Hashable, value) -> None:
+        if self.max_entries <= 0:
+            return
         with self._lock:
             if version != self._version:
                 self._entries.clear()

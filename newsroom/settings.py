@@ -206,6 +206,8 @@ NEWSROOM_MAX_ZIP_ENTRIES = int(os.environ.get("NEWSROOM_MAX_ZIP_ENTRIES", "5000"
 NEWSROOM_FEED_ITEMS = int(os.environ.get("NEWSROOM_FEED_ITEMS", "30"))
 NEWSROOM_PAGE_SIZE = int(os.environ.get("NEWSROOM_PAGE_SIZE", "20"))
 NEWSROOM_CACHE_SECONDS = int(os.environ.get("NEWSROOM_CACHE_SECONDS", "300"))
+# Page contexts each process keeps per content version (articles.versioned); 0: none.
+NEWSROOM_PAGE_MEMO_ENTRIES = int(os.environ.get("NEWSROOM_PAGE_MEMO_ENTRIES", "400"))
 NEWSROOM_IMAGE_ALLOWED_HOSTS = env_list("NEWSROOM_IMAGE_ALLOWED_HOSTS")
 # CSP img-src origins besides our own, for hotlinked images not yet localized.
 NEWSROOM_CSP_IMAGE_SOURCES = env_list(

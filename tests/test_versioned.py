@@ -41,3 +41,16 @@ def test_without_a_version_nothing_is_kept():
     assert memo.get_or_compute(None, "k", lambda: 1) == 1
     assert memo.get_or_compute(None, "k", lambda: 2) == 2
     assert len(memo) == 0
+
+
+def test_the_setting_bounds_the_shared_memo_and_zero_keeps_nothing(settings):
+    memo = VersionedMemo()
+    settings.NEWSROOM_PAGE_MEMO_ENTRIES = 1
+    memo.put("v", "a", 1)
+    memo.put("v", "b", 2)
+    assert (memo.get("v", "a"), memo.get("v", "b")) == (None, 2)
+    settings.NEWSROOM_PAGE_MEMO_ENTRIES = 0
+    memo.clear()
+    assert memo.get_or_compute("v", "k", lambda: 1) == 1
+    assert memo.get_or_compute("v", "k", lambda: 2) == 2  # computed again: nothing kept
+    assert len(memo) == 0
