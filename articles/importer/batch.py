@@ -1,12 +1,14 @@
 """Import files one by one or in worker processes; never raise for bad input."""
 
 import multiprocessing
+import os
 from collections.abc import Iterable, Iterator
 
 from django.conf import settings
 from django.db import IntegrityError, connections, transaction
 from django.urls import reverse
 
+from articles.caching import one_change_for
 from articles.editorial import authority
 from articles.editorial.runner import EditorialError
 from articles.importer.lookups import Lookups
@@ -24,9 +26,9 @@ from articles.importer.store import store_article
 from articles.ingest import (
     ImportRejected,
     InputFile,
+    MentionData,
     ParsedArticle,
     parse_article,
-    render_body,
 )
 from articles.models import (
     Article,
@@ -35,8 +37,11 @@ from articles.models import (
 )
 
 
-def parse_input(item: InputFile, max_bytes: int) -> ParsedArticle | ImportResult:
-    """The pure half of importing one file: a ParsedArticle, or a failed result."""
+def parse_input(
+    item: InputFile, max_bytes: int, *, render: bool = False
+) -> ParsedArticle | ImportResult:
+    """The pure half of importing one file: a ParsedArticle, or a failed result. With
+    ``render``, the body is rendered from the same parse with ``expected_links``."""
     if item.error is not None:
         return ImportResult(item.name, FAILED, error=item.error)
     if len(item.key) > MAX_KEY:
@@ -47,7 +52,8 @@ def parse_input(item: InputFile, max_bytes: int) -> ParsedArticle | ImportResult
             error=f"文件名过长（{len(item.key)} 个字符，上限 {MAX_KEY}），请改短后再导入。",
         )
     try:
-        return parse_article(item.name, item.data, max_bytes=max_bytes)
+        links = _expected_links if render else None
+        return parse_article(item.name, item.data, max_bytes=max_bytes, links=links)
     except ImportRejected as exc:
         return ImportResult(item.name, FAILED, error=str(exc))
     except RecursionError:
@@ -56,6 +62,10 @@ def parse_input(item: InputFile, max_bytes: int) -> ParsedArticle | ImportResult
 
 def expected_links(parsed: ParsedArticle) -> list[str | None]:
     """The entity links a new article would get if every entity had its default slug."""
+    return _expected_links(parsed.mentions)
+
+
+def _expected_links(mentions: list[MentionData]) -> list[str | None]:
     return [
         reverse(
             "articles:entity",
@@ -63,20 +73,26 @@ def expected_links(parsed: ParsedArticle) -> list[str | None]:
         )
         if m.data_id and m.verdict == Mention.Verdict.LINKED
         else None
-        for m in parsed.mentions
+        for m in mentions
     ]
 
 
 def _parse_in_worker(args: tuple[InputFile, int]) -> tuple[InputFile, object]:
     item, max_bytes = args
-    parsed = parse_input(item, max_bytes)
-    if isinstance(parsed, ParsedArticle) and parsed.body:
-        # Rendering is the other CPU-heavy step; do it here with the links the entities will
-        # most likely have. The writer re-renders when the real links differ.
-        links = expected_links(parsed)
-        parsed.prerendered = (links, render_body(parsed.body, links))
+    parsed = parse_input(item, max_bytes, render=True)
     # Send back the name only: the bytes are in the ParsedArticle's raw text already.
     return InputFile(item.name, error=item.error), parsed
+
+
+def _jobs(jobs: int | None) -> int:
+    """How many parser processes: ``jobs``, else every core; one where forking cannot work
+    (the caller's open transaction, an in-memory database: the tests')."""
+    connection = connections["default"]
+    if connection.in_atomic_block:
+        return 1
+    if connection.vendor == "sqlite" and connection.is_in_memory_db():
+        return 1
+    return jobs if jobs is not None else (os.cpu_count() or 1)
 
 
 class Importer:
@@ -105,25 +121,30 @@ class Importer:
 
     def import_file(self, item: InputFile) -> ImportResult:
         """Parse and store one file; return what happened. Never raises for bad input."""
-        return self.store(item, parse_input(item, self.max_bytes))
+        return self.store(item, parse_input(item, self.max_bytes, render=not self.dry_run))
 
-    def import_many(self, items: Iterable[InputFile], *, jobs: int = 1) -> Iterator[ImportResult]:
+    def import_many(
+        self, items: Iterable[InputFile], *, jobs: int | None = 1
+    ) -> Iterator[ImportResult]:
         """Import a batch, yielding results in input order.
 
-        With ``jobs`` > 1, parsing (pure, CPU-bound) runs in that many worker processes while
-        this process writes; each file still gets its own transaction here.
+        With ``jobs`` > 1 (None: every core), parsing and rendering (pure, CPU-bound) run in
+        that many worker processes while this process writes; each file still gets its own
+        transaction here. The content version changes once, when the batch ends.
         """
-        if jobs <= 1:
-            for item in items:
-                yield self.import_file(item)
-            return
-        # Forked children must not share this process's database connections.
-        connections.close_all()
-        context = multiprocessing.get_context("fork")
-        with context.Pool(jobs) as pool:
-            work = ((item, self.max_bytes) for item in items)
-            for item, parsed in pool.imap(_parse_in_worker, work, chunksize=4):
-                yield self.store(item, parsed)
+        with one_change_for():
+            jobs = _jobs(jobs)
+            if jobs <= 1:
+                for item in items:
+                    yield self.import_file(item)
+                return
+            # Forked children must not share this process's database connections.
+            connections.close_all()
+            context = multiprocessing.get_context("fork")
+            with context.Pool(jobs) as pool:
+                work = ((item, self.max_bytes) for item in items)
+                for item, parsed in pool.imap(_parse_in_worker, work, chunksize=8):
+                    yield self.store(item, parsed)
 
     def store(self, item: InputFile, parsed: ParsedArticle | ImportResult) -> ImportResult:
         """Write a parsed file (or pass a failed parse through); never raises for bad input."""
@@ -193,6 +214,8 @@ class Importer:
         return result
 
 
-def import_files(items: Iterable[InputFile], *, jobs: int = 1, **options) -> Iterator[ImportResult]:
-    """Import every input in turn, yielding one result per file."""
+def import_files(
+    items: Iterable[InputFile], *, jobs: int | None = 1, **options
+) -> Iterator[ImportResult]:
+    """Import every input in turn, yielding one result per file (``jobs``: see import_many)."""
     return Importer(**options).import_many(items, jobs=jobs)

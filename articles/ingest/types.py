@@ -68,6 +68,10 @@ class ParsedArticle:
     mentions: list[MentionData] = field(default_factory=list)
     images: int = 0
     warnings: list[str] = field(default_factory=list)
+    # The body rendered with these links from the same parse (``parse_article(links=...)``);
+    # the importer stores it when the entities' real links are the same.
+    rendered_links: list[str | None] | None = None
+    body_html: str | None = None
 
     def report(self) -> dict:
         """The JSON-serialisable part of the import report that parsing alone determines."""
