@@ -67,12 +67,15 @@ def derived(body_html: str) -> dict[str, str]:
     }
 
 
-def set_rendering(article, body_html: str | None = None, **options) -> bool:
-    """Render ``article`` (or take ``body_html``, already rendered) into its
+def set_rendering(
+    article, body_html: str | None = None, *, fields: Mapping[str, str] | None = None, **options
+) -> bool:
+    """Render ``article`` (or take ``body_html``, already rendered, and ``fields``, its
+    ``derived(body_html)`` if already computed: the importer's workers do) into its
     ``RENDERED_FIELDS``; return whether they changed. ``options`` go to ``render_article``."""
     if body_html is None:
         body_html = render_article(article, **options)
-    fields = derived(body_html)
+    fields = fields if fields is not None else derived(body_html)
     changed = any(getattr(article, name) != value for name, value in fields.items())
     for name, value in fields.items():
         setattr(article, name, value)

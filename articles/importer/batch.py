@@ -35,6 +35,7 @@ from articles.models import (
     Entity,
     Mention,
 )
+from articles.rendering import derived
 
 
 def parse_input(
@@ -80,6 +81,9 @@ def _expected_links(mentions: list[MentionData]) -> list[str | None]:
 def _parse_in_worker(args: tuple[InputFile, int]) -> tuple[InputFile, object]:
     item, max_bytes = args
     parsed = parse_input(item, max_bytes, render=True)
+    if isinstance(parsed, ParsedArticle) and parsed.body_html is not None:
+        # The writer is the one process of the batch: what can be done here is not done there.
+        parsed.rendered_fields = derived(parsed.body_html)
     # Send back the name only: the bytes are in the ParsedArticle's raw text already.
     return InputFile(item.name, error=item.error), parsed
 
@@ -93,6 +97,21 @@ def _jobs(jobs: int | None) -> int:
     if connection.vendor == "sqlite" and connection.is_in_memory_db():
         return 1
     return jobs if jobs is not None else (os.cpu_count() or 1)
+
+
+_imported_sql: dict[str, str] = {}  # by database vendor
+
+
+def _is_imported(key: str) -> bool:
+    """Whether an article has this import key: one indexed lookup, its SQL built once (most
+    files of a large batch are new, and building the full query cost more than running it)."""
+    connection = connections["default"]
+    if connection.vendor not in _imported_sql:
+        query = Article.objects.filter(import_key="").order_by().values("pk")[:1].query
+        _imported_sql[connection.vendor] = query.sql_with_params()[0]
+    with connection.cursor() as cursor:
+        cursor.execute(_imported_sql[connection.vendor], [key])
+        return cursor.fetchone() is not None
 
 
 class Importer:
@@ -179,9 +198,13 @@ class Importer:
         return current.pk == named.pk
 
     def _upsert(self, item: InputFile, parsed: ParsedArticle, result: ImportResult):
-        existing = (
-            Article.objects.select_related("attribution").filter(import_key=item.key[:255]).first()
-        )
+        existing = None
+        if _is_imported(item.key[:255]):
+            existing = (
+                Article.objects.select_related("attribution")
+                .filter(import_key=item.key[:255])
+                .first()
+            )
         if existing is not None:
             result.article_id = existing.pk
             if existing.import_hash == parsed.content_hash:

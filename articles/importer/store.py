@@ -29,7 +29,7 @@ def apply_parsed(
     not change what is public or when, ``editorial.authority``), a published or scheduled
     article keeps its time and embargo; the file's date still becomes the original's."""
     article.title = parsed.title
-    article.slug = make_slug(parsed.title, fallback="article")
+    article.slug = parsed.slug or make_slug(parsed.title, fallback="article")
     article.summary = parsed.summary
     article.raw = parsed.raw
     article.body = parsed.body
@@ -96,7 +96,8 @@ def store_article(
     # Images localized before (a re-import of a changed file) keep their local copies.
     images = body_pictures(article.body) if article.body and lookups.has_local_images() else {}
     if parsed.body_html is not None and parsed.rendered_links == links and not images:
-        set_rendering(article, parsed.body_html)  # rendered from the parse: the usual case
+        # Rendered from the parse: the usual case.
+        set_rendering(article, parsed.body_html, fields=parsed.rendered_fields)
     else:
         set_rendering(article, links=links, images=images)
     article.import_fingerprint = fingerprint(article, attribution, parsed.tags)

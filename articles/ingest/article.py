@@ -22,6 +22,7 @@ from articles.ingest.document import decode, split_front_matter
 from articles.ingest.entities import find_mentions
 from articles.ingest.tree import collapse_blank_text, serialize
 from articles.ingest.types import ImportRejected, MentionData, ParsedArticle
+from articles.slugs import make_slug
 
 DEFAULT_MAX_BYTES = 2 * 1024 * 1024
 SHANGHAI = ZoneInfo("Asia/Shanghai")
@@ -195,6 +196,7 @@ def parse_article(
         raw=raw,
         content_hash=hashlib.sha256(data).hexdigest(),
         title=title,
+        slug=make_slug(title, fallback="article"),
         published_at=published_at,
         embargo_until=embargo_until,
         categories=_names(meta.get("categories"), "categories", warnings),
