@@ -167,8 +167,12 @@ def test_one_change_for_makes_one_version_for_many_saves(article):
 def test_one_change_for_makes_its_version_even_when_the_block_fails(article):
     from articles.caching import one_change_for
 
+    def save_then_fail():
+        with one_change_for():
+            article.save()
+            raise RuntimeError
+
     before = _version()
-    with pytest.raises(RuntimeError), one_change_for():
-        article.save()
-        raise RuntimeError
+    with pytest.raises(RuntimeError):
+        save_then_fail()
     assert _version() != before

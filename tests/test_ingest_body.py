@@ -415,3 +415,18 @@ def test_render_body_output_is_stable():
     once = render_body(body, ["/e/7/"])
     assert render_body(body, ["/e/7/"]) == once
     assert re.search(r"<figure><img [^>]*></figure>", once)
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        '<p><img src="https://img.example/a.jpg"></p><p class="img-desc">图\x01注\x0b</p>',
+        '<p><a class="project-link" data-id="1">淘&#1;宝\x02</a>和微信</p>',
+        '<p>正文<img alt="a&#2;b\x03" src="https://img.example/a.jpg"></p>',
+        "<p>\x01&#x1f;正文\x1f</p>",
+    ],
+)
+def test_render_body_drops_control_characters_raw_or_referenced(body):
+    html = render_body(body, ["/entities/taobao/"])
+    assert not re.search("[\x00-\x08\x0b\x0c\x0e-\x1f]", html)
+    assert plain_text(parse_html(html))  # the text around them is kept

@@ -2,6 +2,7 @@
 
 import multiprocessing
 import os
+from collections import deque
 from collections.abc import Iterable, Iterator
 
 from django.conf import settings
@@ -59,6 +60,8 @@ def parse_input(
         return ImportResult(item.name, FAILED, error=str(exc))
     except RecursionError:
         return ImportResult(item.name, FAILED, error="文件结构嵌套过深，无法解析。")
+    except ValueError as exc:  # lxml refusing what the parser let through: this file only
+        return ImportResult(item.name, FAILED, error=f"正文无法解析：{exc}")
 
 
 def expected_links(parsed: ParsedArticle) -> list[str | None]:
@@ -78,14 +81,27 @@ def _expected_links(mentions: list[MentionData]) -> list[str | None]:
     ]
 
 
-def _parse_in_worker(args: tuple[InputFile, int]) -> tuple[InputFile, object]:
-    item, max_bytes = args
-    parsed = parse_input(item, max_bytes, render=True)
-    if isinstance(parsed, ParsedArticle) and parsed.body_html is not None:
-        # The writer is the one process of the batch: what can be done here is not done there.
-        parsed.rendered_fields = derived(parsed.body_html)
-    # Send back the name only: the bytes are in the ParsedArticle's raw text already.
-    return InputFile(item.name, error=item.error), parsed
+def _parse_in_worker(items: list[InputFile], max_bytes: int) -> list[tuple[InputFile, object]]:
+    done = []
+    for item in items:
+        parsed = parse_input(item, max_bytes, render=True)
+        if isinstance(parsed, ParsedArticle) and parsed.body_html is not None:
+            # The writer is the batch's one process: what can be done here is not done there.
+            parsed.rendered_fields = derived(parsed.body_html)
+        # Send back the name only: the bytes are in the ParsedArticle's raw text already.
+        done.append((InputFile(item.name, error=item.error), parsed))
+    return done
+
+
+def _chunks(items: Iterable[InputFile], size: int) -> Iterator[list[InputFile]]:
+    chunk = []
+    for item in items:
+        chunk.append(item)
+        if len(chunk) == size:
+            yield chunk
+            chunk = []
+    if chunk:
+        yield chunk
 
 
 def _jobs(jobs: int | None) -> int:
@@ -99,6 +115,7 @@ def _jobs(jobs: int | None) -> int:
     return jobs if jobs is not None else (os.cpu_count() or 1)
 
 
+_CHUNK = 8  # files per task sent to a parser process
 _imported_sql: dict[str, str] = {}  # by database vendor
 
 
@@ -161,9 +178,19 @@ class Importer:
             connections.close_all()
             context = multiprocessing.get_context("fork")
             with context.Pool(jobs) as pool:
-                work = ((item, self.max_bytes) for item in items)
-                for item, parsed in pool.imap(_parse_in_worker, work, chunksize=8):
-                    yield self.store(item, parsed)
+                # A few chunks ahead of the writer, no more: Pool.imap would read the whole
+                # batch in and hold every parsed file the writer has not reached yet.
+                pending: deque = deque()
+                for chunk in _chunks(items, _CHUNK):
+                    pending.append(pool.apply_async(_parse_in_worker, (chunk, self.max_bytes)))
+                    if len(pending) > jobs * 2:
+                        yield from self._store_all(pending.popleft().get())
+                while pending:
+                    yield from self._store_all(pending.popleft().get())
+
+    def _store_all(self, done: list[tuple[InputFile, object]]) -> Iterator[ImportResult]:
+        for item, parsed in done:
+            yield self.store(item, parsed)
 
     def store(self, item: InputFile, parsed: ParsedArticle | ImportResult) -> ImportResult:
         """Write a parsed file (or pass a failed parse through); never raises for bad input."""

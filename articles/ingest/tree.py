@@ -30,6 +30,7 @@ _DOCUMENT_TAGS = re.compile(r"</?(?:html|head|body)(?=[\s/>])[^>]*>", re.IGNOREC
 _PARSER = etree.HTMLParser(
     no_network=True, huge_tree=True, remove_comments=False, remove_pis=False, recover=True
 )
+_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 _ASCII_SPACES = dict.fromkeys(map(ord, " \n\t\x0c\r"))
 _PRESERVE_WHITESPACE = ("pre", "textarea")
 # A raw carriage return would read back as a newline.
@@ -42,11 +43,27 @@ def parse(html: str) -> Element:
     root = doc.find(ROOT) if doc is not None else None
     if root is None:
         return etree.Element(ROOT)
+    if _CONTROL.search(html) or "&#" in html:
+        _drop_control_characters(root)
     for element in list(root.iter(*VOID)):
         if len(element) or element.text:
             _hoist_content(element)
     collapse_blank_text(root)
     return root
+
+
+def _drop_control_characters(root: Element) -> None:
+    """Drop the control characters a body may hold, raw or as references (``&#1;``): no
+    reader needs them, feeds (XML) refuse them, and lxml cannot hold text with them."""
+    for node in root.iter():
+        if node.text and is_element(node) and _CONTROL.search(node.text):
+            node.text = _CONTROL.sub("", node.text)
+        if node.tail and _CONTROL.search(node.tail):
+            node.tail = _CONTROL.sub("", node.tail)
+        if is_element(node):
+            for name, value in node.items():
+                if _CONTROL.search(value):
+                    node.set(name, _CONTROL.sub("", value))
 
 
 def collapse_blank_text(root: Element) -> None:
