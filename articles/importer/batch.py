@@ -1,5 +1,6 @@
 """Import files one by one or in worker processes; never raise for bad input."""
 
+import functools
 import multiprocessing
 import os
 from collections import deque
@@ -71,14 +72,17 @@ def expected_links(parsed: ParsedArticle) -> list[str | None]:
 
 def _expected_links(mentions: list[MentionData]) -> list[str | None]:
     return [
-        reverse(
-            "articles:entity",
-            kwargs={"slug": Entity.default_slug((m.name or m.text).strip()[:200], m.data_id)},
-        )
+        _entity_url((m.name or m.text).strip()[:200], m.data_id)
         if m.data_id and m.verdict == Mention.Verdict.LINKED
         else None
         for m in mentions
     ]
+
+
+@functools.lru_cache(maxsize=4096)
+def _entity_url(name: str, data_id: str) -> str:
+    # An archive names the same companies again and again; their pinyin slug takes a while.
+    return reverse("articles:entity", kwargs={"slug": Entity.default_slug(name, data_id)})
 
 
 def _parse_in_worker(items: list[InputFile], max_bytes: int) -> list[tuple[InputFile, object]]:

@@ -185,7 +185,8 @@ def parse_article(
         warnings.append(f"作者名超过 {MAX_NAME} 字，已截断。")
         author = author[:MAX_NAME].strip()
     comments = meta.get("comments", False)
-    collapse_blank_text(root)  # texts that met where credit lines were lifted out
+    if attribution is not None:
+        collapse_blank_text(root)  # texts that met where credit lines were lifted out
     body = "" if is_empty else serialize(root, inner=True).strip()
     rendered_links = body_html = None
     if links is not None and body:
