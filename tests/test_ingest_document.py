@@ -250,7 +250,7 @@ def test_split_front_matter_accepts_front_matter_just_under_the_limit():
 
 
 def test_front_matter_read_in_c_is_what_the_python_loader_reads(corpus_dir, data_dir):
-    from articles.ingest.document import _FRONT_MATTER, _StrictLoader, _load_fast
+    from articles.ingest.document import _FRONT_MATTER, _load_fast, _StrictLoader
 
     checked = 0
     for path in [*sorted(corpus_dir.glob("*.md")), *sorted(data_dir.glob("*.md"))]:
