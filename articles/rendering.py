@@ -124,12 +124,15 @@ def image_urls(body_html: str) -> list[str]:
     return list(urls)
 
 
-def set_rendering(article, body_html: str | None = None, **options) -> bool:
-    """Render ``article`` (or take ``body_html``, already rendered) into its
+def set_rendering(
+    article, body_html: str | None = None, *, fields: Mapping[str, object] | None = None, **options
+) -> bool:
+    """Render ``article`` (or take ``body_html``, already rendered, and ``fields``, its
+    ``derived(body_html, summary)`` if already computed: the importer's workers do) into its
     ``RENDERED_FIELDS``; return whether they changed. ``options`` go to ``render_article``."""
     if body_html is None:
         body_html = render_article(article, **options)
-    fields = derived(body_html, article.summary or "")
+    fields = fields if fields is not None else derived(body_html, article.summary or "")
     changed = any(getattr(article, name) != value for name, value in fields.items())
     for name, value in fields.items():
         setattr(article, name, value)

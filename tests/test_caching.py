@@ -143,3 +143,38 @@ def test_cache_seconds_zero_turns_page_caching_off(client, article, settings):
     assert response.status_code == 200
     assert "articles/detail.html" in [t.name for t in response.templates]
     assert response.has_header("ETag") and response.has_header("Last-Modified")
+
+
+def _version():
+    from articles.caching import content_state
+
+    return content_state()["version"]
+
+
+def test_one_change_for_makes_one_version_for_many_saves(article):
+    from articles.caching import one_change_for
+
+    before = _version()
+    with one_change_for():
+        for n in range(3):
+            Article.objects.get(pk=article.pk).save()  # each save alone makes a version
+            assert _version() == before, n
+    after = _version()
+    assert after != before
+    with one_change_for():
+        pass  # nothing changed: no new version
+    assert _version() == after
+
+
+def test_one_change_for_makes_its_version_even_when_the_block_fails(article):
+    from articles.caching import one_change_for
+
+    def save_then_fail():
+        with one_change_for():
+            article.save()
+            raise RuntimeError
+
+    before = _version()
+    with pytest.raises(RuntimeError):
+        save_then_fail()
+    assert _version() != before

@@ -252,3 +252,29 @@ def test_import_many_parallel_matches_serial(data_dir):
 
     assert parallel == serial
     assert {status for _, status, _ in serial[0]} == {"created"}
+
+
+@pytest.mark.django_db
+def test_import_many_changes_the_content_version_once_per_batch(data_dir):
+    from articles.caching import content_state
+    from articles.models import ContentVersion
+
+    content_state()
+    before = ContentVersion.objects.count()
+    items = collect([data_dir], max_bytes=2 * 1024 * 1024)
+    results = list(Importer(publish=True).import_many(items))
+    assert len(results) > 3 and {r.status for r in results} == {"created"}
+    assert ContentVersion.objects.count() == before + 1
+
+
+@pytest.mark.django_db
+def test_import_many_stores_the_rendering_made_from_the_parse(data_dir):
+    from articles.ingest import render_body
+    from articles.rendering import mention_links
+
+    items = collect([data_dir], max_bytes=2 * 1024 * 1024)
+    for result in Importer(publish=True).import_many(items):
+        article = Article.objects.get(pk=result.article_id)
+        if article.body:
+            assert article.body_html == result.parsed.body_html, result.file
+            assert article.body_html == render_body(article.body, mention_links(article))

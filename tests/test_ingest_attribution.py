@@ -8,9 +8,10 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from bs4 import BeautifulSoup
 
 from articles.ingest.attribution import extract_attribution, parse_attribution_text
+from articles.ingest.body import parse_html
+from articles.ingest.tree import Element, get_text, serialize
 from articles.ingest.types import AttributionData
 
 CORPUS = Path("/work/shared/corpus/articles")
@@ -181,12 +182,12 @@ def test_parse_attribution_text_ignores_colons_in_commentary() -> None:
     assert data.roles == {"作者": ["Tim Denning"]}
 
 
-def _soup(html: str) -> BeautifulSoup:
-    return BeautifulSoup(f"<div>{html}</div>", "html.parser")
+def _soup(html: str) -> Element:
+    return parse_html(f"<div>{html}</div>")
 
 
-def _paragraphs(root: BeautifulSoup) -> list[str]:
-    return [p.get_text() for p in root.find_all("p")]
+def _paragraphs(root: Element) -> list[str]:
+    return [get_text(p) for p in root.iter("p")]
 
 
 @pytest.mark.parametrize(
@@ -323,7 +324,7 @@ def test_extract_attribution_cuts_newsflash_source(body: str, outlet: str, remai
     data = extract_attribution(root)
     assert data is not None
     assert (data.outlet, data.channel) == (outlet, "media")
-    assert root.get_text().strip() == remaining
+    assert get_text(root).strip() == remaining
 
 
 @pytest.mark.parametrize(
@@ -339,13 +340,13 @@ def test_extract_attribution_cuts_newsflash_source(body: str, outlet: str, remai
 )
 def test_extract_attribution_leaves_body_alone(html: str) -> None:
     root = _soup(html)
-    before = str(root)
+    before = serialize(root)
     assert extract_attribution(root) is None
-    assert str(root) == before
+    assert serialize(root) == before
 
 
 def test_extract_attribution_finds_paragraphs_without_wrapper() -> None:
-    root = BeautifulSoup("<p>正文。</p><p>译者：TeresaChen</p>", "html.parser")
+    root = parse_html("<p>正文。</p><p>译者：TeresaChen</p>")
     data = extract_attribution(root)
     assert data is not None and data.roles == {"译者": ["TeresaChen"]}
     assert _paragraphs(root) == ["正文。"]
@@ -356,13 +357,13 @@ def test_extract_attribution_corpus_leaves_no_credit_behind() -> None:
     found = 0
     for path in sorted(CORPUS.glob("*.md")):
         body = path.read_text(encoding="utf-8").split("\n---\n", 1)[1]
-        root = BeautifulSoup(body, "html.parser")
+        root = parse_html(body)
         had_credit = "本文来自" in body or "文｜" in body or "（华夏时报）" in body
         data = extract_attribution(root)
         if had_credit:
             assert data is not None, path.name
             found += 1
-        text = root.get_text()
+        text = get_text(root)
         for leftover in ("本文来自", "36氪经授权发布", "文｜", "编辑｜", "译者：", "（华夏时报）"):
             assert leftover not in text, (path.name, leftover)
     assert found >= 20

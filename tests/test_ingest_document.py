@@ -247,3 +247,20 @@ def test_split_front_matter_accepts_front_matter_just_under_the_limit():
     summary = "x" * (MAX_FRONT_MATTER_CHARS - 100)
     meta, _ = split_front_matter(f"---\ntitle: t\nsummary: {summary}\n---\n")
     assert meta["summary"] == summary
+
+
+def test_front_matter_read_in_c_is_what_the_python_loader_reads(corpus_dir, data_dir):
+    from articles.ingest.document import _FRONT_MATTER, _load_fast, _StrictLoader
+
+    checked = 0
+    for path in [*sorted(corpus_dir.glob("*.md")), *sorted(data_dir.glob("*.md"))]:
+        source = _FRONT_MATTER.match(decode(path.read_bytes())).group(1)
+        fast = _load_fast(source, 0)
+        if "&" in source or "*" in source:  # could be an anchor or alias: read in Python
+            assert fast is None, path.name
+            continue
+        assert fast is not None, path.name
+        assert fast[0] == _StrictLoader(source).get_single_data(), path.name
+        checked += 1
+    assert checked >= 29
+    assert _load_fast("a: &x 1\nb: *x\n", 0) is None  # aliases: the Python loader counts them

@@ -4,9 +4,10 @@ import re
 from pathlib import Path
 
 import pytest
-from bs4 import BeautifulSoup
 
+from articles.ingest.body import parse_html
 from articles.ingest.entities import find_mentions, judge_mention, mention_context, project_links
+from articles.ingest.tree import Element, classes, drop, get_text
 from articles.ingest.types import MentionData
 
 LABELS = Path(__file__).parent / "data" / "entity_labels.tsv"
@@ -138,7 +139,7 @@ SNIPPET = (
 
 
 def test_find_mentions_reads_fields_in_order() -> None:
-    root = BeautifulSoup(SNIPPET, "html.parser")
+    root = parse_html(SNIPPET)
     before = str(root)
     mentions = find_mentions(root)
     assert str(root) == before  # the tree is read, never changed
@@ -162,7 +163,7 @@ def test_find_mentions_reads_fields_in_order() -> None:
 
 
 def test_mention_context_stays_inside_block() -> None:
-    root = BeautifulSoup(SNIPPET, "html.parser")
+    root = parse_html(SNIPPET)
     contexts = [mention_context(a) for a in project_links(root)]
     assert contexts == [
         ("“", "”迎来新进展，淘"),
@@ -174,19 +175,19 @@ def test_mention_context_stays_inside_block() -> None:
 
 
 def test_find_mentions_without_links_returns_empty() -> None:
-    assert find_mentions(BeautifulSoup("<p>没有链接</p>", "html.parser")) == []
+    assert find_mentions(parse_html("<p>没有链接</p>")) == []
 
 
-def _corpus_body(path: Path) -> BeautifulSoup:
+def _corpus_body(path: Path) -> Element:
     text = path.read_text(encoding="utf-8")
     match = re.match(r"\s*---\n.*?\n---[ \t]*\n", text, re.DOTALL)
-    root = BeautifulSoup(text[match.end() if match else 0 :], "html.parser")
+    root = parse_html(text[match.end() if match else 0 :])
     # Attribution lines credit the WeChat account; their 微信 link is not a mention. The real
     # removal lives in articles/ingest/attribution.py; this crude version keeps the test alone.
-    for p in root.find_all("p"):
-        plain = p.get_text().strip()
-        if plain.startswith(ATTRIBUTION_STARTS) or "editor-note" in p.get("class", []):
-            p.decompose()
+    for p in list(root.iter("p")):
+        plain = get_text(p).strip()
+        if plain.startswith(ATTRIBUTION_STARTS) or "editor-note" in classes(p):
+            drop(p)
     return root
 
 

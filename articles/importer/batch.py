@@ -1,12 +1,16 @@
 """Import files one by one or in worker processes; never raise for bad input."""
 
+import functools
 import multiprocessing
+import os
+from collections import deque
 from collections.abc import Iterable, Iterator
 
 from django.conf import settings
 from django.db import IntegrityError, connections, transaction
 from django.urls import reverse
 
+from articles.caching import one_change_for
 from articles.editorial import authority
 from articles.editorial.runner import EditorialError
 from articles.importer.lookups import Lookups
@@ -24,19 +28,23 @@ from articles.importer.store import store_article
 from articles.ingest import (
     ImportRejected,
     InputFile,
+    MentionData,
     ParsedArticle,
     parse_article,
-    render_body,
 )
 from articles.models import (
     Article,
     Entity,
     Mention,
 )
+from articles.rendering import derived
 
 
-def parse_input(item: InputFile, max_bytes: int) -> ParsedArticle | ImportResult:
-    """The pure half of importing one file: a ParsedArticle, or a failed result."""
+def parse_input(
+    item: InputFile, max_bytes: int, *, render: bool = False
+) -> ParsedArticle | ImportResult:
+    """The pure half of importing one file: a ParsedArticle, or a failed result. With
+    ``render``, the body is rendered from the same parse with ``expected_links``."""
     if item.error is not None:
         return ImportResult(item.name, FAILED, error=item.error)
     if len(item.key) > MAX_KEY:
@@ -47,36 +55,84 @@ def parse_input(item: InputFile, max_bytes: int) -> ParsedArticle | ImportResult
             error=f"文件名过长（{len(item.key)} 个字符，上限 {MAX_KEY}），请改短后再导入。",
         )
     try:
-        return parse_article(item.name, item.data, max_bytes=max_bytes)
+        links = _expected_links if render else None
+        return parse_article(item.name, item.data, max_bytes=max_bytes, links=links)
     except ImportRejected as exc:
         return ImportResult(item.name, FAILED, error=str(exc))
     except RecursionError:
         return ImportResult(item.name, FAILED, error="文件结构嵌套过深，无法解析。")
+    except ValueError as exc:  # lxml refusing what the parser let through: this file only
+        return ImportResult(item.name, FAILED, error=f"正文无法解析：{exc}")
 
 
 def expected_links(parsed: ParsedArticle) -> list[str | None]:
     """The entity links a new article would get if every entity had its default slug."""
+    return _expected_links(parsed.mentions)
+
+
+def _expected_links(mentions: list[MentionData]) -> list[str | None]:
     return [
-        reverse(
-            "articles:entity",
-            kwargs={"slug": Entity.default_slug((m.name or m.text).strip()[:200], m.data_id)},
-        )
+        _entity_url((m.name or m.text).strip()[:200], m.data_id)
         if m.data_id and m.verdict == Mention.Verdict.LINKED
         else None
-        for m in parsed.mentions
+        for m in mentions
     ]
 
 
-def _parse_in_worker(args: tuple[InputFile, int]) -> tuple[InputFile, object]:
-    item, max_bytes = args
-    parsed = parse_input(item, max_bytes)
-    if isinstance(parsed, ParsedArticle) and parsed.body:
-        # Rendering is the other CPU-heavy step; do it here with the links the entities will
-        # most likely have. The writer re-renders when the real links differ.
-        links = expected_links(parsed)
-        parsed.prerendered = (links, render_body(parsed.body, links))
-    # Send back the name only: the bytes are in the ParsedArticle's raw text already.
-    return InputFile(item.name, error=item.error), parsed
+@functools.lru_cache(maxsize=4096)
+def _entity_url(name: str, data_id: str) -> str:
+    # An archive names the same companies again and again; their pinyin slug takes a while.
+    return reverse("articles:entity", kwargs={"slug": Entity.default_slug(name, data_id)})
+
+
+def _parse_in_worker(items: list[InputFile], max_bytes: int) -> list[tuple[InputFile, object]]:
+    done = []
+    for item in items:
+        parsed = parse_input(item, max_bytes, render=True)
+        if isinstance(parsed, ParsedArticle) and parsed.body_html is not None:
+            # The writer is the batch's one process: what can be done here is not done there.
+            parsed.rendered_fields = derived(parsed.body_html, parsed.summary)
+        # Send back the name only: the bytes are in the ParsedArticle's raw text already.
+        done.append((InputFile(item.name, error=item.error), parsed))
+    return done
+
+
+def _chunks(items: Iterable[InputFile], size: int) -> Iterator[list[InputFile]]:
+    chunk = []
+    for item in items:
+        chunk.append(item)
+        if len(chunk) == size:
+            yield chunk
+            chunk = []
+    if chunk:
+        yield chunk
+
+
+def _jobs(jobs: int | None) -> int:
+    """How many parser processes: ``jobs``, else every core; one where forking cannot work
+    (the caller's open transaction, an in-memory database: the tests')."""
+    connection = connections["default"]
+    if connection.in_atomic_block:
+        return 1
+    if connection.vendor == "sqlite" and connection.is_in_memory_db():
+        return 1
+    return jobs if jobs is not None else (os.cpu_count() or 1)
+
+
+_CHUNK = 8  # files per task sent to a parser process
+_imported_sql: dict[str, str] = {}  # by database vendor
+
+
+def _is_imported(key: str) -> bool:
+    """Whether an article has this import key: one indexed lookup, its SQL built once (most
+    files of a large batch are new, and building the full query cost more than running it)."""
+    connection = connections["default"]
+    if connection.vendor not in _imported_sql:
+        query = Article.objects.filter(import_key="").order_by().values("pk")[:1].query
+        _imported_sql[connection.vendor] = query.sql_with_params()[0]
+    with connection.cursor() as cursor:
+        cursor.execute(_imported_sql[connection.vendor], [key])
+        return cursor.fetchone() is not None
 
 
 class Importer:
@@ -105,25 +161,40 @@ class Importer:
 
     def import_file(self, item: InputFile) -> ImportResult:
         """Parse and store one file; return what happened. Never raises for bad input."""
-        return self.store(item, parse_input(item, self.max_bytes))
+        return self.store(item, parse_input(item, self.max_bytes, render=not self.dry_run))
 
-    def import_many(self, items: Iterable[InputFile], *, jobs: int = 1) -> Iterator[ImportResult]:
+    def import_many(
+        self, items: Iterable[InputFile], *, jobs: int | None = 1
+    ) -> Iterator[ImportResult]:
         """Import a batch, yielding results in input order.
 
-        With ``jobs`` > 1, parsing (pure, CPU-bound) runs in that many worker processes while
-        this process writes; each file still gets its own transaction here.
+        With ``jobs`` > 1 (None: every core), parsing and rendering (pure, CPU-bound) run in
+        that many worker processes while this process writes; each file still gets its own
+        transaction here. The content version changes once, when the batch ends.
         """
-        if jobs <= 1:
-            for item in items:
-                yield self.import_file(item)
-            return
-        # Forked children must not share this process's database connections.
-        connections.close_all()
-        context = multiprocessing.get_context("fork")
-        with context.Pool(jobs) as pool:
-            work = ((item, self.max_bytes) for item in items)
-            for item, parsed in pool.imap(_parse_in_worker, work, chunksize=4):
-                yield self.store(item, parsed)
+        with one_change_for():
+            jobs = _jobs(jobs)
+            if jobs <= 1:
+                for item in items:
+                    yield self.import_file(item)
+                return
+            # Forked children must not share this process's database connections.
+            connections.close_all()
+            context = multiprocessing.get_context("fork")
+            with context.Pool(jobs) as pool:
+                # A few chunks ahead of the writer, no more: Pool.imap would read the whole
+                # batch in and hold every parsed file the writer has not reached yet.
+                pending: deque = deque()
+                for chunk in _chunks(items, _CHUNK):
+                    pending.append(pool.apply_async(_parse_in_worker, (chunk, self.max_bytes)))
+                    if len(pending) > jobs * 2:
+                        yield from self._store_all(pending.popleft().get())
+                while pending:
+                    yield from self._store_all(pending.popleft().get())
+
+    def _store_all(self, done: list[tuple[InputFile, object]]) -> Iterator[ImportResult]:
+        for item, parsed in done:
+            yield self.store(item, parsed)
 
     def store(self, item: InputFile, parsed: ParsedArticle | ImportResult) -> ImportResult:
         """Write a parsed file (or pass a failed parse through); never raises for bad input."""
@@ -158,9 +229,13 @@ class Importer:
         return current.pk == named.pk
 
     def _upsert(self, item: InputFile, parsed: ParsedArticle, result: ImportResult):
-        existing = (
-            Article.objects.select_related("attribution").filter(import_key=item.key[:255]).first()
-        )
+        existing = None
+        if _is_imported(item.key[:255]):
+            existing = (
+                Article.objects.select_related("attribution")
+                .filter(import_key=item.key[:255])
+                .first()
+            )
         if existing is not None:
             result.article_id = existing.pk
             if existing.import_hash == parsed.content_hash:
@@ -193,6 +268,8 @@ class Importer:
         return result
 
 
-def import_files(items: Iterable[InputFile], *, jobs: int = 1, **options) -> Iterator[ImportResult]:
-    """Import every input in turn, yielding one result per file."""
+def import_files(
+    items: Iterable[InputFile], *, jobs: int | None = 1, **options
+) -> Iterator[ImportResult]:
+    """Import every input in turn, yielding one result per file (``jobs``: see import_many)."""
     return Importer(**options).import_many(items, jobs=jobs)

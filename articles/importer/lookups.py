@@ -94,6 +94,14 @@ class Lookups:
             self.sources[key] = source
         return self.sources[key]
 
+    def prefetch_entities(self, mentions: list[MentionData]) -> None:
+        """Find the entities of ``mentions`` not cached yet in one query."""
+        missing = sorted({entity_key(m) for m in mentions} - self.entities.keys())
+        for start in range(0, len(missing), 500):  # within every database's parameter limit
+            keys = missing[start : start + 500]
+            found = Entity.objects.select_related("merged_into").filter(provider_id__in=keys)
+            self.entities.update((entity.provider_id, entity) for entity in found)
+
     def entity(self, mention: MentionData) -> Entity:
         """The canonical entity for a mention, creating it (or an alias of it) when new."""
         provider_id = entity_key(mention)

@@ -18,6 +18,7 @@ def mention_rows(article: Article, mentions: list[MentionData], lookups) -> list
     decided = {}
     if article.pk:
         decided = {m.position: m for m in article.mentions.filter(verdict__in=EDITOR_VERDICTS)}
+    lookups.prefetch_entities(mentions)
     rows = []
     for position, data in enumerate(mentions):
         entity = lookups.entity(data)

@@ -29,7 +29,7 @@ def apply_parsed(
     not change what is public or when, ``editorial.authority``), a published or scheduled
     article keeps its time and embargo; the file's date still becomes the original's."""
     article.title = parsed.title
-    article.slug = make_slug(parsed.title, fallback="article")
+    article.slug = parsed.slug or make_slug(parsed.title, fallback="article")
     article.summary = parsed.summary
     article.raw = parsed.raw
     article.body = parsed.body
@@ -95,15 +95,16 @@ def store_article(
     links = links_of(rows)
     # Images localized before (a re-import of a changed file) keep their local copies.
     images = body_pictures(article.body) if article.body and lookups.has_local_images() else {}
-    prerendered = getattr(parsed, "prerendered", None)
-    if prerendered is not None and prerendered[0] == links and not images:
-        set_rendering(article, prerendered[1])
+    if parsed.body_html is not None and parsed.rendered_links == links and not images:
+        # Rendered from the parse: the usual case.
+        set_rendering(article, parsed.body_html, fields=parsed.rendered_fields)
     else:
         set_rendering(article, links=links, images=images)
     article.import_fingerprint = fingerprint(article, attribution, parsed.tags)
     article.save()
     attribution.article = article
-    attribution.save()
+    # A new row: one INSERT (with its primary key set, save() tried an UPDATE first).
+    attribution.save(force_insert=attribution._state.adding)
     save_mentions(article, rows, replace=existing is not None)
     if parsed.tags or existing is not None:
         article.tags.set(parsed.tags)

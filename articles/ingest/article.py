@@ -3,6 +3,7 @@
 import hashlib
 import html
 import re
+from collections.abc import Callable, Sequence
 from datetime import tzinfo
 from zoneinfo import ZoneInfo
 
@@ -12,13 +13,16 @@ from articles.ingest.body import (
     image_size,
     parse_html,
     plain_text,
+    render_tree,
     to_html,
     unwrap_container,
 )
 from articles.ingest.dates import parse_date
 from articles.ingest.document import decode, split_front_matter
 from articles.ingest.entities import find_mentions
-from articles.ingest.types import ImportRejected, ParsedArticle
+from articles.ingest.tree import collapse_blank_text, serialize
+from articles.ingest.types import ImportRejected, MentionData, ParsedArticle
+from articles.slugs import make_slug
 
 DEFAULT_MAX_BYTES = 2 * 1024 * 1024
 SHANGHAI = ZoneInfo("Asia/Shanghai")
@@ -106,10 +110,13 @@ def parse_article(
     *,
     tz: tzinfo = SHANGHAI,
     max_bytes: int = DEFAULT_MAX_BYTES,
+    links: Callable[[list[MentionData]], Sequence[str | None]] | None = None,
 ) -> ParsedArticle:
     """Parse an import file's bytes; raise ImportRejected with a sentence when impossible.
 
-    Everything that is odd but importable becomes a warning on the result instead.
+    Everything that is odd but importable becomes a warning on the result instead. With
+    ``links`` (the mentions → the URL of each, as ``render_body`` takes them), the body is
+    also rendered from the same parse: ``body_html`` and ``rendered_links`` on the result.
     """
     if len(data) > max_bytes:
         raise ImportRejected(f"文件过大：{len(data)} 字节，上限 {max_bytes} 字节。")
@@ -133,7 +140,7 @@ def parse_article(
         warnings.append(f"标题过长，已截断为 {_MAX_TITLE} 字。")
         title = title[:_MAX_TITLE]
 
-    images = root.find_all("img")
+    images = list(root.iter("img"))
     is_empty = not images and (not body_plain or body_plain == title)
     if is_empty:
         warnings.append("正文为空（只有标题），已作为草稿导入。")
@@ -178,11 +185,19 @@ def parse_article(
         warnings.append(f"作者名超过 {MAX_NAME} 字，已截断。")
         author = author[:MAX_NAME].strip()
     comments = meta.get("comments", False)
+    if attribution is not None:
+        collapse_blank_text(root)  # texts that met where credit lines were lifted out
+    body = "" if is_empty else serialize(root, inner=True).strip()
+    rendered_links = body_html = None
+    if links is not None and body:
+        rendered_links = list(links(mentions))
+        body_html = render_tree(root, rendered_links)
     return ParsedArticle(
         file=name,
         raw=raw,
         content_hash=hashlib.sha256(data).hexdigest(),
         title=title,
+        slug=make_slug(title, fallback="article"),
         published_at=published_at,
         embargo_until=embargo_until,
         categories=_names(meta.get("categories"), "categories", warnings),
@@ -193,9 +208,11 @@ def parse_article(
         thumbnail=thumbnail or header,
         comments=comments is True or str(comments).lower() == "true",
         summary=summary,
-        body="" if is_empty else str(root).strip(),
+        body=body,
         attribution=attribution,
         mentions=mentions,
         images=len(images),
         warnings=warnings,
+        rendered_links=rendered_links,
+        body_html=body_html,
     )

@@ -1,6 +1,7 @@
 """Find and parse the credit lines of articles that 36氪 republished.
 
-Pure: works on plain strings and a BeautifulSoup tree, needs neither Django nor a database.
+Pure: works on plain strings and the parsed body (``articles.ingest.tree``), needs neither
+Django nor a database.
 The shapes handled are the ones the development corpus shows (see its README): WeChat
 "本文来自微信公众号…" lines at the top or bottom, 36氪 bylines ("文｜…"), 神译局 translation
 headers and a newsflash's trailing "（outlet）".
@@ -8,8 +9,7 @@ headers and a newsflash's trailing "（outlet）".
 
 import re
 
-from bs4 import Comment, NavigableString
-
+from articles.ingest.tree import ROOT, classes, drop, get_text, text_slots
 from articles.ingest.types import AttributionData
 
 _ZERO_WIDTH = re.compile("[\u200b\u200c\u200d\u2060\ufeff]")
@@ -147,9 +147,10 @@ def merge_attributions(parts: list[AttributionData]) -> AttributionData | None:
 
 def _original_link(paragraph) -> str:
     # Entity links (the 微信 in "本文来自微信公众号", an author's name) are not the original.
-    for link in paragraph.find_all("a", href=True):
-        if "project-link" not in (link.get("class") or []) and link["href"].startswith("http"):
-            return link["href"]
+    for link in paragraph.iter("a"):
+        href = link.get("href")
+        if href is not None and "project-link" not in classes(link) and href.startswith("http"):
+            return href
     return ""
 
 
@@ -162,8 +163,8 @@ def _is_credit_only(text: str) -> bool:
 
 def _classify(paragraph) -> str:
     """Return "lift" (pure credit), "keep" (editor's note that also credits) or "" (body)."""
-    text = clean_text(paragraph.get_text())
-    if "editor-note" in (paragraph.get("class") or []):
+    text = clean_text(get_text(paragraph))
+    if "editor-note" in classes(paragraph):
         return "lift"
     body = _EDITOR_NOTE.sub("", text)
     if _TRANSLATION_TEAM.match(body):
@@ -176,34 +177,42 @@ def _classify(paragraph) -> str:
 
 
 def _extract_newsflash_source(root) -> AttributionData | None:
-    texts = [s for s in root.find_all(string=True) if not isinstance(s, Comment) and s.strip()]
-    if not texts:
+    last = None
+    for owner, is_tail in text_slots(root):
+        if (owner.tail if is_tail else owner.text).strip():
+            last = owner, is_tail
+    if last is None:
         return None
-    last = texts[-1]
+    owner, is_tail = last
+    text = owner.tail if is_tail else owner.text
     # Only bare body text: a "（…）" closing a paragraph or a link is content, not a source.
-    if last.parent is not None and last.parent.name not in ("[document]", "div", "body"):
+    container = owner.getparent() if is_tail else owner
+    if container.tag not in (ROOT, "div"):
         return None
-    m = _TRAILING_SOURCE.search(str(last))
+    m = _TRAILING_SOURCE.search(text)
     if not m:
         return None
-    last.replace_with(NavigableString(str(last)[: m.start()] + m["tail"]))
+    if is_tail:
+        owner.tail = text[: m.start()] + m["tail"]
+    else:
+        owner.text = text[: m.start()] + m["tail"]
     return parse_attribution_text(m["source"])
 
 
 def extract_attribution(root) -> AttributionData | None:
-    """Find attribution elements in a BeautifulSoup tree of the article body.
+    """Find attribution elements in the parsed body (``articles.ingest.tree``).
 
     REMOVE the ones that are pure credit from the tree, and return the merged credit
     (None when the body has none). An editor's note that also credits stays in the tree.
     """
     parts: list[AttributionData] = []
-    for paragraph in root.find_all("p"):
+    for paragraph in list(root.iter("p")):
         verdict = _classify(paragraph)
         if not verdict:
             continue
-        parts.append(parse_attribution_text(paragraph.get_text(), _original_link(paragraph)))
+        parts.append(parse_attribution_text(get_text(paragraph), _original_link(paragraph)))
         if verdict == "lift":
-            paragraph.decompose()
+            drop(paragraph)
     if not parts and (newsflash := _extract_newsflash_source(root)) is not None:
         parts.append(newsflash)
     return merge_attributions(parts)

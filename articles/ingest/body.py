@@ -12,10 +12,24 @@ import re
 from collections.abc import Mapping, Sequence
 
 import markdown
-from bs4 import BeautifulSoup, NavigableString, Tag
-from bs4.element import PreformattedString
+from lxml import etree
 
+from articles.ingest.entities import project_links
 from articles.ingest.pictures import picture_attrs
+from articles.ingest.tree import (
+    ROOT,
+    Element,
+    classes,
+    drop,
+    extract,
+    get_text,
+    is_element,
+    parse,
+    replace,
+    replace_with_text,
+    top_level,
+    unwrap,
+)
 from articles.ingest.types import ImportRejected
 from articles.sanitizer import is_safe_url, sanitize
 
@@ -26,12 +40,6 @@ _DROP_WITH_CONTENT = (
     "video", "link", "meta", "base", "head", "title", "xmp", "noembed", "noframes",
     "plaintext",
 )  # fmt: skip
-# Start tags that close an open <p> in a browser (HTML's "close a p element").
-_CLOSES_P = frozenset(
-    "address article aside blockquote center details dialog dir div dl dd dt fieldset "
-    "figcaption figure footer form h1 h2 h3 h4 h5 h6 header hgroup hr li listing main menu "
-    "nav ol p plaintext pre section summary table ul xmp".split()
-)
 _BLOCK_START = re.compile(
     r"^\s*<(?:div|p|section|article|h[1-6]|ul|ol|table|figure|blockquote|pre|img|hr|br)\b",
     re.IGNORECASE,
@@ -45,7 +53,7 @@ _BREAKS = frozenset(
 )
 _SPACES = re.compile(r"\s+")
 _CONTENT_TAGS = frozenset({"img", "br", "figure", "hr", "table"})
-_BLOCK_CONTAINERS = frozenset({"[document]", "div", "section", "article", "blockquote", "li"})
+_BLOCK_CONTAINERS = frozenset({ROOT, "div", "section", "article", "blockquote", "li"})
 _SANITIZE_CHUNK = 200  # top-level nodes per bleach call
 # How wide a body image is drawn: the text column (--measure in static/css/site.css), or the
 # whole viewport on narrower screens. Lets the browser pick the right rendition.
@@ -60,48 +68,9 @@ _SCAN_CHARS = re.compile(r"[\[\]()<>]")
 _PARTNERS = {"]": "[", ")": "(", ">": "<"}
 
 
-class _QuickIndex:
-    """Find a child's position by looking first where the last one was found.
-
-    bs4 locates a node among its siblings by scanning from the first one whenever a node is
-    moved or replaced, so a body of thousands of images or links took minutes to render.
-    Passes here go in document order: the next node sits right after the last one.
-    """
-
-    _last_index = 0
-
-    def index(self, element) -> int:
-        contents = self.contents
-        start = max(self._last_index - 2, 0)
-        for i in range(start, min(start + 8, len(contents))):
-            if contents[i] is element:
-                self._last_index = i
-                return i
-        self._last_index = super().index(element)
-        return self._last_index
-
-
-class _Tag(_QuickIndex, Tag):
-    pass
-
-
-class _Soup(_QuickIndex, BeautifulSoup):
-    """html.parser tree that, like a browser, closes an open ``<p>`` at the next block.
-
-    html.parser nests unclosed paragraphs, so ``<p>a<p>b…`` repeated gave a tree thousands
-    deep, and every per-paragraph pass over it (attribution, empty blocks) took quadratic
-    time: minutes for a 100 kB file. Browsers, and bleach's parser, close the paragraph.
-    """
-
-    def handle_starttag(self, name, *args, **kwargs):
-        if name in _CLOSES_P and self.open_tag_counter.get("p"):
-            self.endData()
-            self._popToTag("p")
-        return super().handle_starttag(name, *args, **kwargs)
-
-
-def parse_html(html: str) -> BeautifulSoup:
-    return _Soup(html, "html.parser", element_classes={Tag: _Tag})
+def parse_html(html: str) -> Element:
+    """The body's tree (``articles.ingest.tree``): parsed once per article on import."""
+    return parse(html)
 
 
 def is_markdown(text: str) -> bool:
@@ -142,24 +111,18 @@ def to_html(text: str) -> str:
     return markdown.markdown(text, extensions=["extra", "sane_lists"], output_format="html")
 
 
-def unwrap_container(root: BeautifulSoup) -> None:
+def unwrap_container(root: Element) -> None:
     """Drop the single ``<div>`` 36kr wraps every body in, keeping its content."""
-    elements = [c for c in root.contents if isinstance(c, Tag)]
-    texts = [c for c in root.contents if isinstance(c, NavigableString) and c.strip()]
-    if len(elements) != 1 or elements[0].name != "div" or texts:
+    elements = [c for c in root if is_element(c)]
+    # A comment with text counted as text, as in the html.parser tree this replaced.
+    comments = [c.text for c in root if not is_element(c)]
+    texts = [t for t in [root.text, *comments, *(c.tail for c in root)] if t and t.strip()]
+    if len(elements) != 1 or elements[0].tag != "div" or texts:
         return
-    wrapper = elements[0]
-    # Tag.unwrap() moves children from the back, looking each one up by a linear scan:
-    # quadratic for the thousands of paragraphs a hostile body can hold. From the front,
-    # each lookup is immediate.
-    at = root.index(wrapper)
-    for child in list(wrapper.contents):
-        root.insert(at, child.extract())
-        at += 1
-    wrapper.extract()
+    unwrap(elements[0])
 
 
-def image_size(img: Tag) -> tuple[int, int] | None:
+def image_size(img: Element) -> tuple[int, int] | None:
     match = _SIZE.match(img.get("data-img-size-val") or "")
     if match is None:
         return None
@@ -171,19 +134,27 @@ def _is_blank(text: str) -> bool:
     return not _ZERO_WIDTH.sub("", text).replace("\xa0", " ").strip()
 
 
-def plain_text(node: Tag | BeautifulSoup) -> str:
+def plain_text(node: Element) -> str:
     """The text a reader sees, whitespace collapsed.
 
     Inline tags add no space (get_text(" ") made “ 互联互通 ”迎来 of “<a>互联互通</a>”迎来);
     block boundaries and line breaks do.
     """
     parts: list[str] = []
-    for item in node.descendants:
-        if isinstance(item, Tag):
-            if item.name in _BREAKS:
+    stack: list[tuple[Element, bool]] = [(node, False)]
+    while stack:
+        item, done = stack.pop()
+        if done:
+            if item is not node and item.tail:
+                parts.append(item.tail)
+            continue
+        if is_element(item):
+            if item.tag in _BREAKS:
                 parts.append(" ")
-        elif not isinstance(item, PreformattedString):
-            parts.append(item)
+            if item.text:
+                parts.append(item.text)
+        stack.append((item, True))
+        stack.extend((child, False) for child in reversed(item))
     text = _ZERO_WIDTH.sub("", "".join(parts).replace("\xa0", " "))
     return _SPACES.sub(" ", text).strip()
 
@@ -192,12 +163,14 @@ def _shorten(text: str, limit: int) -> str:
     return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
 
 
-def first_paragraph(root: BeautifulSoup, *, limit: int = 200) -> str:
+def first_paragraph(root: Element, *, limit: int = 200) -> str:
     """The first paragraph with real text, cut to ``limit`` characters; used as a summary."""
     # Only the first blocks: each look is as long as the block, and a body of thousands of
     # empty nested items would otherwise make this quadratic.
-    for block in root.find_all(["p", "li", "blockquote"], limit=50):
-        if "img-desc" in (block.get("class") or []):
+    for n, block in enumerate(root.iter("p", "li", "blockquote")):
+        if n == 50:
+            break
+        if "img-desc" in classes(block):
             continue
         text = plain_text(block)
         if len(text) >= 8:
@@ -205,143 +178,170 @@ def first_paragraph(root: BeautifulSoup, *, limit: int = 200) -> str:
     return _shorten(plain_text(root), limit)
 
 
-def _alone_in(holder: Tag, img: Tag) -> bool:
+def _alone_in(holder: Element, img: Element) -> bool:
     """Whether ``img`` is all ``holder`` shows (36kr's ``<p class="image-wrapper">``)."""
-    for child in holder.children:
-        if child is img:
-            continue
-        if isinstance(child, NavigableString):
-            if not isinstance(child, PreformattedString) and not _is_blank(child):
-                return False
-        elif child.name != "br":
+    if holder.text and not _is_blank(holder.text):
+        return False
+    for child in holder:
+        if child is not img and is_element(child) and child.tag != "br":
+            return False
+        if child.tail and not _is_blank(child.tail):
             return False
     return True
 
 
-def _caption_after(node: Tag) -> Tag | None:
+def _caption_after(node: Element) -> Element | None:
     """The ``p.img-desc`` right after ``node`` (blank text between them allowed)."""
-    for sibling in node.next_siblings:
-        if isinstance(sibling, Tag):
-            is_caption = sibling.name == "p" and "img-desc" in (sibling.get("class") or [])
-            return sibling if is_caption else None
-        if not _is_blank(sibling):
+    if node.tail and not _is_blank(node.tail):
+        return None
+    sibling = node.getnext()
+    while sibling is not None and not is_element(sibling):
+        if not _is_blank(sibling.text or "") or (sibling.tail and not _is_blank(sibling.tail)):
             return None
+        sibling = sibling.getnext()
+    if sibling is not None and sibling.tag == "p" and "img-desc" in classes(sibling):
+        return sibling
     return None
 
 
-def _figure(root: BeautifulSoup, img: Tag) -> None:
+def _figure(img: Element) -> None:
     """Wrap a block image and the caption 36kr puts in the next ``p.img-desc`` in a figure.
 
     An image inside running text stays inline: a figure there would split the paragraph.
     """
-    holder = img.parent
-    if holder is not None and holder.name == "p" and _alone_in(holder, img):
+    holder = img.getparent()
+    if holder is not None and holder.tag == "p" and _alone_in(holder, img):
         anchor = holder
-    elif holder is not None and holder.name in _BLOCK_CONTAINERS:
+    elif holder is not None and holder.tag in _BLOCK_CONTAINERS:
         anchor = img
     else:
         return
     caption = _caption_after(anchor)
-    figure = root.new_tag("figure")
-    anchor.replace_with(figure)
-    figure.append(img.extract() if anchor is not img else img)
+    figure = etree.Element("figure")
+    if anchor is img:
+        replace(img, figure)
+    else:
+        replace(anchor, figure)
+        extract(img)
+    figure.append(img)
     if caption is not None:
         text = plain_text(caption)
-        caption.decompose()
+        drop(caption)
         if text:
-            figcaption = root.new_tag("figcaption")
-            figcaption.string = text
-            figure.append(figcaption)
+            figcaption = etree.SubElement(figure, "figcaption")
+            figcaption.text = text
             if not img.get("alt"):
-                img["alt"] = text
+                img.set("alt", text)
 
 
-def _image_source(img: Tag) -> str:
+def _image_source(img: Element) -> str:
     """The URL an image shows, or "" when it has none that is safe."""
     src = (img.get("src") or img.get("data-src") or "").strip()
     return src if src and is_safe_url(src) else ""
 
 
-def _use_local(root: BeautifulSoup, img: Tag, picture: Mapping) -> None:
+def _set_attrs(element: Element, attrs: Mapping[str, str]) -> None:
+    element.attrib.clear()
+    for name, value in attrs.items():
+        element.set(name, value)
+
+
+def _use_local(img: Element, picture: Mapping) -> None:
     """Point ``img`` at its local renditions: WebP in a ``<source>``, the fallback in the img."""
-    source, img.attrs = picture_attrs(
+    source, attrs = picture_attrs(
         picture, alt=img.get("alt", ""), default_sizes=BODY_IMAGE_SIZES, lazy=True
     )
+    _set_attrs(img, attrs)
     if source is not None:
-        element = root.new_tag("picture")
-        img.replace_with(element)
-        element.append(root.new_tag("source", attrs=source))
+        element = etree.Element("picture")
+        replace(img, element)
+        etree.SubElement(element, "source", attrib=source)
         element.append(img)
 
 
-def _tidy_images(root: BeautifulSoup, images: Mapping[str, Mapping] | None = None) -> None:
+def _tidy_images(root: Element, images: Mapping[str, Mapping] | None = None) -> None:
     # Responsive markup is ours alone: whatever the body brought is unwrapped or dropped.
-    for source in root.find_all("source"):
-        source.decompose()
-    for picture in root.find_all("picture"):
-        picture.unwrap()
-    for img in root.find_all("img"):
+    for source in list(root.iter("source")):
+        drop(source)
+    for picture in list(root.iter("picture")):
+        unwrap(picture)
+    for img in list(root.iter("img")):
         src = _image_source(img)
         if not src:
-            img.decompose()
+            drop(img)
             continue
         size = image_size(img)
-        if (
-            not size
-            and str(img.get("width", "")).isdigit()
-            and str(img.get("height", "")).isdigit()
-        ):
-            size = (img["width"], img["height"])
+        if not size and (img.get("width") or "").isdigit() and (img.get("height") or "").isdigit():
+            size = (img.get("width"), img.get("height"))
         width, height = size or (None, None)
-        _, img.attrs = picture_attrs(
+        _, attrs = picture_attrs(
             None, src, alt=img.get("alt", ""), width=width, height=height, lazy=True
         )
-        if img.find_parent("figure") is None:
-            _figure(root, img)
+        _set_attrs(img, attrs)
+        if not any(True for _ in img.iterancestors("figure")):
+            _figure(img)
         picture = images.get(src) if images else None
         if picture and picture.get("src"):
-            _use_local(root, img, picture)
+            _use_local(img, picture)
 
 
-def _tidy_links(root: BeautifulSoup) -> None:
-    for a in root.find_all("a"):
-        if "entity-link" in (a.get("class") or []):
+def _tidy_links(root: Element) -> None:
+    for a in list(root.iter("a")):
+        if "entity-link" in classes(a):
             continue
         href = (a.get("href") or "").strip()
         if href and is_safe_url(href):
-            a.attrs = {"href": href, "rel": "nofollow noopener noreferrer"}
+            _set_attrs(a, {"href": href, "rel": "nofollow noopener noreferrer"})
         else:
-            a.unwrap()  # a link to nowhere (or to a script) is just its text
+            unwrap(a)  # a link to nowhere (or to a script) is just its text
 
 
-def _drop_empty_blocks(root: BeautifulSoup) -> None:
+def _drop_empty_blocks(root: Element) -> None:
     """Drop paragraphs, headings and spans with nothing to show (36kr's ``<h2>&nbsp;</h2>``).
 
     One pass marks every element above visible content, so deep trees stay linear.
     """
-    filled: set[int] = set()
-    for node in root.descendants:
-        if isinstance(node, Tag):
-            visible = node.name in _CONTENT_TAGS
-        else:
-            visible = not isinstance(node, PreformattedString) and not _is_blank(node)
-        if visible:
-            parent = node.parent
-            while parent is not None and id(parent) not in filled:
-                filled.add(id(parent))
-                parent = parent.parent
-    for block in root.find_all(_EMPTYABLE):
-        if id(block) not in filled and not block.decomposed:
-            block.decompose()
+    filled: set[Element] = set()
+
+    def fill(element: Element | None) -> None:  # ``element`` and everything above it
+        while element is not None and element not in filled:
+            filled.add(element)
+            element = element.getparent()
+
+    for node in root.iter():
+        if is_element(node):
+            if node.tag in _CONTENT_TAGS:
+                fill(node.getparent())
+            if node.text and not _is_blank(node.text):
+                fill(node)
+        if node is not root and node.tail and not _is_blank(node.tail):
+            fill(node.getparent())
+    for block in list(root.iter(_EMPTYABLE)):
+        if block not in filled and block.getparent() is not None:
+            drop(block)
+
+
+def _drop_invisible(root: Element) -> None:
+    """Drop comments and the elements whose content no reader should see."""
+    for node in list(root.iter(etree.Comment, etree.ProcessingInstruction, etree.Entity)):
+        drop(node)
+    for element in list(root.iter(_DROP_WITH_CONTENT)):
+        if element.getparent() is not None and _attached(element, root):
+            drop(element)
+
+
+def _attached(element: Element, root: Element) -> bool:
+    # An element inside one dropped before is gone with it.
+    return any(ancestor is root for ancestor in element.iterancestors())
 
 
 def image_sources(body: str) -> list[str]:
     """The source URL of every image ``render_body`` keeps, in order, without repeats."""
     root = parse_html(body)
-    for tag in root.find_all(_DROP_WITH_CONTENT):
-        if not tag.decomposed:
-            tag.decompose()
-    found = (_image_source(img) for img in root.find_all("img"))
+    for element in list(root.iter(_DROP_WITH_CONTENT)):
+        if _attached(element, root):
+            drop(element)
+    found = (_image_source(img) for img in root.iter("img"))
     return list(dict.fromkeys(src for src in found if src))
 
 
@@ -358,32 +358,33 @@ def render_body(
     ``src`` and optionally ``srcset``, ``webp_srcset``, ``sizes``, ``width`` and ``height``
     (see ``articles.pictures``). Images not in it keep their remote URL.
     """
-    root = parse_html(body)
+    return render_tree(parse_html(body), links, images)
+
+
+def render_tree(
+    root: Element, links: Sequence[str | None], images: Mapping[str, Mapping] | None = None
+) -> str:
+    """``render_body`` of a parsed body (``parse_html``); the tree is used up."""
     # Counted before anything is dropped, exactly as find_mentions counted them.
-    for i, anchor in enumerate(root.find_all("a", class_="project-link")):
+    for i, anchor in enumerate(project_links(root)):
         url = links[i] if i < len(links) else None
-        text = anchor.get_text()
+        text = get_text(anchor)
         if url:
-            new = root.new_tag("a", href=url, attrs={"class": "entity-link"})
-            new.string = text
-            anchor.replace_with(new)
+            new = etree.Element("a", attrib={"class": "entity-link", "href": url})
+            new.text = text
+            replace(anchor, new)
         else:
-            anchor.replace_with(NavigableString(text))
-    # Comments, CDATA, doctypes and processing instructions.
-    for node in root.find_all(string=lambda s: isinstance(s, PreformattedString)):
-        node.extract()
-    for tag in root.find_all(_DROP_WITH_CONTENT):
-        if not tag.decomposed:
-            tag.decompose()
-    for heading in root.find_all("h1"):
-        heading.name = "h2"
+            replace_with_text(anchor, text)
+    _drop_invisible(root)
+    for heading in root.iter("h1"):
+        heading.tag = "h2"
     _tidy_images(root, images)
     _tidy_links(root)
     _drop_empty_blocks(root)
     # bleach's tree walker looks each element up among its grandparent's children, which is
     # quadratic in a wide body (10,000 figures: seconds); top-level chunks keep it small.
     # Each chunk is whole serialized elements, so it parses alone exactly as in place.
-    parts = [_ZERO_WIDTH.sub("", str(node)) for node in root.contents]
+    parts = [_ZERO_WIDTH.sub("", part) for part in top_level(root)]
     step = _SANITIZE_CHUNK
     chunks = ("".join(parts[i : i + step]) for i in range(0, len(parts), step))
     return "".join(sanitize(chunk) for chunk in chunks).strip()

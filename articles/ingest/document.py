@@ -4,6 +4,7 @@ import codecs
 import re
 
 import yaml
+from yaml.cyaml import CParser
 
 from articles.ingest.types import ImportRejected
 
@@ -131,6 +132,32 @@ _StrictLoader.add_implicit_resolver(
 )
 
 
+class _FastLoader(CParser, _StrictLoader):
+    """The same rules read by libyaml (in C): for front matter without anchors or aliases,
+    the only thing ``_StrictLoader``'s Python composer checks."""
+
+    def __init__(self, stream: str, first_line: int = 0):
+        CParser.__init__(self, stream)
+        yaml.constructor.SafeConstructor.__init__(self)
+        yaml.resolver.Resolver.__init__(self)
+        self._aliases = 0
+        self._first_line = first_line
+
+
+def _load_fast(source: str, first_line: int):
+    """The front matter read in C, or None where the Python loader must read it: anchors or
+    aliases, and any error (so that every refusal is worded and numbered as before)."""
+    if not yaml.__with_libyaml__ or "&" in source or "*" in source:
+        return None
+    loader = _FastLoader(source, first_line)
+    try:
+        return (loader.get_single_data(),)
+    except Exception:  # noqa: BLE001 - read again by the Python loader, which says why
+        return None
+    finally:
+        loader.dispose()
+
+
 def split_front_matter(text: str) -> tuple[dict, str]:
     """Return the front matter mapping and the body that follows it.
 
@@ -144,6 +171,9 @@ def split_front_matter(text: str) -> tuple[dict, str]:
     if len(source) > MAX_FRONT_MATTER_CHARS:
         raise ImportRejected(f"YAML 头信息过大（超过 {MAX_FRONT_MATTER_CHARS} 个字符）。")
     first_line = text.count("\n", 0, match.start(1)) if source else 0
+    fast = _load_fast(source, first_line)
+    if fast is not None:
+        return _mapping(fast[0]), text[match.end() :]
     loader = _StrictLoader(source, first_line)
     try:
         meta = loader.get_single_data()
@@ -164,8 +194,12 @@ def split_front_matter(text: str) -> tuple[dict, str]:
         ) from None
     finally:
         loader.dispose()
+    return _mapping(meta), text[match.end() :]
+
+
+def _mapping(meta: object) -> dict:
     if meta is None:
-        meta = {}
+        return {}
     if not isinstance(meta, dict):
         raise ImportRejected("YAML 头信息必须是键值映射。")
-    return meta, text[match.end() :]
+    return meta

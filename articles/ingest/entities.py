@@ -11,12 +11,12 @@ from __future__ import annotations
 import logging
 import re
 from collections import ChainMap
+from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
-from bs4 import NavigableString, Tag
-
+from articles.ingest.tree import ROOT, Element, get_text, is_element
 from articles.ingest.types import MentionData
 
 CONTEXT_CHARS = 8
@@ -204,20 +204,45 @@ def _clean(text: str) -> str:
     return _SPACES.sub(" ", _INVISIBLE.sub("", text))
 
 
-def _strings(node) -> list[str]:
-    if isinstance(node, NavigableString):
-        return [str(node)]
-    return [str(s) for s in node.find_all(string=True)]
+def _siblings(node: Element, forward: bool) -> Iterator[Element | str]:
+    """What stands beside ``node`` in its parent, nearest first: texts and elements."""
+    if forward:
+        if node.tail:
+            yield node.tail
+        sibling = node.getnext()
+        while sibling is not None:
+            yield sibling
+            if sibling.tail:
+                yield sibling.tail
+            sibling = sibling.getnext()
+        return
+    sibling = node.getprevious()
+    while sibling is not None:
+        if sibling.tail:
+            yield sibling.tail
+        yield sibling
+        sibling = sibling.getprevious()
+    parent = node.getparent()
+    if parent is not None and parent.text:
+        yield parent.text
 
 
-def _side(anchor: Tag, forward: bool) -> str:
+def _strings(node: Element | str) -> list[str]:
+    if isinstance(node, str):
+        return [node]
+    if not is_element(node):  # a comment: html.parser's tree held it as a string
+        return [node.text or ""]
+    return list(node.itertext())
+
+
+def _side(anchor: Element, forward: bool) -> str:
     """Plain text on one side of ``anchor``, up to the edge of its block, CONTEXT_CHARS long."""
     parts: list[str] = []
     size, enough = 0, CONTEXT_CHARS * 2  # leave room for spaces that cleaning collapses
-    node: Tag | None = anchor
-    while node is not None and node.name not in _BLOCKS and size < enough:
-        for sib in node.next_siblings if forward else node.previous_siblings:
-            if isinstance(sib, Tag) and sib.name in _BLOCKS:
+    node: Element | None = anchor
+    while node is not None and node.tag != ROOT and node.tag not in _BLOCKS and size < enough:
+        for sib in _siblings(node, forward):
+            if not isinstance(sib, str) and is_element(sib) and sib.tag in _BLOCKS:
                 size = enough
                 break
             texts = _strings(sib)
@@ -226,26 +251,26 @@ def _side(anchor: Tag, forward: bool) -> str:
                 size += len(text.strip())
             if size >= enough:
                 break
-        node = node.parent
+        node = node.getparent()
     joined = _clean("".join(parts if forward else reversed(parts)))
     return joined[:CONTEXT_CHARS] if forward else joined[-CONTEXT_CHARS:]
 
 
-def mention_context(anchor: Tag) -> tuple[str, str]:
-    """The plain text just before and just after ``anchor`` within its block."""
+def mention_context(anchor: Element) -> tuple[str, str]:
+    """The plain text just before and just after ``anchor``, within its block."""
     return _side(anchor, forward=False), _side(anchor, forward=True)
 
 
-def project_links(root) -> list[Tag]:
+def project_links(root: Element) -> list[Element]:
     """Every ``a.project-link`` under ``root`` in document order."""
-    return root.find_all("a", class_="project-link")
+    return [a for a in root.iter("a") if "project-link" in (a.get("class") or "").split()]
 
 
 def find_mentions(root) -> list[MentionData]:
     """Every ``a.project-link`` in document order with its verdict; the tree is left unchanged."""
     mentions = []
     for anchor in project_links(root):
-        text = _clean(anchor.get_text()).strip()
+        text = _clean(get_text(anchor)).strip()
         left, right = mention_context(anchor)
         data_id = (anchor.get("data-id") or "").strip()
         name = (anchor.get("data-name") or "").strip()

@@ -53,6 +53,7 @@ class ParsedArticle:
     raw: str
     content_hash: str
     title: str
+    slug: str = ""  # of the title (``articles.slugs.make_slug``)
     published_at: datetime | None = None
     embargo_until: datetime | None = None
     categories: list[str] = field(default_factory=list)
@@ -68,6 +69,11 @@ class ParsedArticle:
     mentions: list[MentionData] = field(default_factory=list)
     images: int = 0
     warnings: list[str] = field(default_factory=list)
+    # The body rendered with these links from the same parse (``parse_article(links=...)``);
+    # the importer stores it when the entities' real links are the same.
+    rendered_links: list[str | None] | None = None
+    body_html: str | None = None
+    rendered_fields: dict[str, str] | None = None  # what rendering derives from body_html
 
     def report(self) -> dict:
         """The JSON-serialisable part of the import report that parsing alone determines."""

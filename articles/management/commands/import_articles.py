@@ -29,7 +29,10 @@ class Command(BaseCommand):
         )
         parser.add_argument("--report", metavar="FILE", help="write a JSON Lines report")
         parser.add_argument(
-            "--jobs", type=int, default=1, help="parse in this many processes (large batches)"
+            "--jobs",
+            type=int,
+            default=None,
+            help="parse and render in this many processes (default: every core; 1: this one)",
         )
 
     def handle(self, *args, paths, dry_run, publish, report, jobs, editor, **options):
