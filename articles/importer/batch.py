@@ -222,11 +222,9 @@ class Importer:
         if authority.may_change_credit(self.user, existing):
             return True
         a = parsed.attribution
-        current = getattr(getattr(existing, "attribution", None), "source", None)
+        current = getattr(getattr(existing, "attribution", None), "source_id", None)
         named = self.lookups.find_source(a.outlet, a.channel) if a and a.outlet else None
-        if current is None or named is None:
-            return current is None and named is None
-        return current.pk == named.pk
+        return current == (named.pk if named else None)
 
     def _upsert(self, item: InputFile, parsed: ParsedArticle, result: ImportResult):
         existing = None
