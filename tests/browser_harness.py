@@ -18,10 +18,8 @@ import contextlib
 import html
 import itertools
 import re
-import shutil
 import time
 from collections import Counter
-from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
@@ -316,14 +314,13 @@ def reader_document(fragments: list[str], title: str = "feed") -> str:
 @pytest.fixture(name="playwright_api", scope="module")
 def playwright_api_fixture():
     """Playwright's async API, or a skip (a failure in CI) without it or Chromium."""
-    from tests.browser_support import CHROMIUM, unavailable
+    from tests.browser_support import require_chromium, unavailable
 
     try:
         from playwright.async_api import async_playwright
     except ImportError:
         unavailable("the playwright package is not installed")
-    if not (Path(CHROMIUM).exists() or shutil.which("chromium")):
-        unavailable(f"Debian's Chromium is missing at {CHROMIUM}")
+    require_chromium()
     return async_playwright
 
 

@@ -2,6 +2,7 @@
 missing browser fails in CI (``CI=true``) and skips elsewhere."""
 
 import os
+from pathlib import Path
 
 import pytest
 
@@ -22,3 +23,9 @@ def unavailable(reason: str):
     if os.environ.get("CI") == "true":
         pytest.fail(f"browser tests cannot run in CI: {reason}")
     pytest.skip(reason)
+
+
+def require_chromium() -> None:
+    """Debian's Chromium at ``CHROMIUM`` (what the tests launch), else ``unavailable``."""
+    if not Path(CHROMIUM).exists():
+        unavailable(f"Debian's Chromium is missing at {CHROMIUM}")

@@ -5,7 +5,6 @@ Skipped when either is missing, except in CI (``CI=true``), where that is a fail
 """
 
 import os
-import shutil
 import zipfile
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -14,7 +13,7 @@ import pytest
 
 from articles.models import Article
 from tests.admin_support import PUBLISHER, admin_settings, make_staff  # noqa: F401
-from tests.browser_support import CHROMIUM, LAUNCH_ARGS, unavailable
+from tests.browser_support import CHROMIUM, LAUNCH_ARGS, require_chromium, unavailable
 
 FILES = (
     "重磅，淘宝将打通微信支付.md",
@@ -36,8 +35,7 @@ def browser():
         from playwright.sync_api import sync_playwright
     except ImportError:
         unavailable("Playwright is not installed")
-    if not (Path(CHROMIUM).exists() or shutil.which("chromium")):
-        unavailable(f"Debian's Chromium is not installed at {CHROMIUM}")
+    require_chromium()
     # Playwright runs an event loop in this thread; the ORM calls of the test are still safe.
     os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
     with sync_playwright() as playwright:

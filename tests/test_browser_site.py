@@ -13,7 +13,7 @@ from django.conf import settings
 from django.core.management import call_command
 
 from articles.models import Article, Entity, Source
-from tests.browser_support import CHROMIUM, LAUNCH_ARGS, unavailable
+from tests.browser_support import CHROMIUM, LAUNCH_ARGS, require_chromium, unavailable
 
 # Playwright's sync API runs an event loop in this thread; Django's ORM calls from the test
 # body are still plain synchronous calls.
@@ -49,8 +49,7 @@ def browser():
         from playwright.sync_api import Error, sync_playwright
     except ImportError:
         unavailable("the playwright package is not installed")
-    if not Path(CHROMIUM).exists():
-        unavailable(f"Chromium is missing at {CHROMIUM}")
+    require_chromium()
     playwright = sync_playwright().start()
     try:
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=LAUNCH_ARGS)
